@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Why: one entry point: build the modules, the tool and the selftests;
+# "make check" runs every test in the lab VMs, "make demo" shows kvirt.
+
+KVER ?= $(shell scripts/lab-kernel.sh 2>/dev/null)
+KDIR ?= /lib/modules/$(KVER)/build
+PREFIX ?= /usr/local
+BUILD := $(CURDIR)/build
+LINUX_SRC := $(BUILD)/linux-src
+
+USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -I$(CURDIR)/uapi
+TEST_CFLAGS := -O2 -g -std=gnu11 -Wall -Werror -static -pthread \
+	-I$(CURDIR)/uapi -I$(LINUX_SRC)/tools/testing/selftests
+
+USER_SRCS := $(wildcard user/*.c)
+TEST_LIB := selftests/kvirt/lab_util.c
+TEST_SRCS := $(filter-out $(TEST_LIB),$(wildcard selftests/kvirt/*_test.c))
+TESTS := $(patsubst selftests/kvirt/%.c,$(BUILD)/selftests/kvirt/%,$(TEST_SRCS))
+
+.PHONY: all modules user selftests deps install check demo bench clean
+
+all: modules user selftests
+
+deps:
+	@scripts/install-deps.sh
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+user: $(BUILD)/kvirt
+
+$(BUILD)/kvirt: $(USER_SRCS) $(wildcard user/*.h) uapi/linux/kvirt.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $(USER_SRCS)
+
+$(LINUX_SRC)/.extracted:
+	scripts/linux-src.sh $(LINUX_SRC)
+
+selftests: $(TESTS)
+
+$(BUILD)/selftests/kvirt/%: selftests/kvirt/%.c $(TEST_LIB) \
+		selftests/kvirt/lab_util.h $(LINUX_SRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_LIB)
+
+install: modules user
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+	install -D -m 0755 $(BUILD)/kvirt $(DESTDIR)$(PREFIX)/bin/kvirt
+
+check: deps
+	scripts/check.sh
+
+demo: deps
+	scripts/demo.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD)

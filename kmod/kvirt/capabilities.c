@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Why: clients decide what to use from KVM_CHECK_EXTENSION, so its answers
+ * must list exactly what kvirt implements, and nothing more.
+ */
+#include <linux/kvm.h>
+
+#include "kvirt.h"
+
+long kvirt_check_extension(long cap)
+{
+	switch (cap) {
+	case KVM_CAP_CHECK_EXTENSION_VM:
+		return 1;
+	default:
+		return 0;
+	}
+}

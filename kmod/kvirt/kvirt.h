@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Why: the one internal header of kvirt.ko; it names the vendor ops table
+ * that keeps SVM and VMX knowledge out of the vendor-neutral core.
+ */
+#ifndef KVIRT_KVIRT_H
+#define KVIRT_KVIRT_H
+
+#include <linux/types.h>
+
+struct page;
+
+/*
+ * Everything the core needs from a virtualization vendor. The cpu_* hooks
+ * run on the CPU they act on, with interrupts disabled.
+ */
+struct kvirt_vendor_ops {
+	const char *name;
+	/* Once at load: is the feature present, usable and not BIOS-locked? */
+	int (*probe)(void);
+	/* Switch it on using @area (one zeroed page); -EBUSY if taken. */
+	int (*cpu_enable)(struct page *area);
+	void (*cpu_disable)(void);
+};
+
+extern const struct kvirt_vendor_ops kvirt_svm_ops;
+extern const struct kvirt_vendor_ops kvirt_vmx_ops;
+extern const struct kvirt_vendor_ops *kvirt_vendor;
+
+int kvirt_cpu_virt_init(void);
+void kvirt_cpu_virt_exit(void);
+int kvirt_cpu_virt_get(void);
+void kvirt_cpu_virt_put(void);
+bool kvirt_cpu_virt_enabled(unsigned int cpu);
+
+long kvirt_check_extension(long cap);
+
+int kvirt_create_vm(unsigned long type);
+unsigned int kvirt_vm_count(void);
+
+int kvirt_dev_init(void);
+void kvirt_dev_exit(void);
+
+void kvirt_debugfs_init(void);
+void kvirt_debugfs_exit(void);
+
+#endif /* KVIRT_KVIRT_H */

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Why: everything kvirt must know about Intel VT-x sits here, behind
+ * kvirt_vendor_ops (Intel SDM vol. 3C, chapters 23-24 and appendix A).
+ */
+#include <linux/bits.h>
+#include <linux/mm.h>
+#include <linux/smp.h>
+#include <asm/asm.h>
+#include <asm/io.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/tlbflush.h>
+#include <asm/virtext.h>
+#include <asm/vmx.h>
+
+#include "kvirt.h"
+
+static u32 vmx_revision_id;
+
+static const char *yes_no(u64 v)
+{
+	return v ? "yes" : "no";
+}
+
+struct vmx_cpu_check {
+	atomic_t bios_disabled;
+	atomic_t busy;
+};
+
+/*
+ * SDM 23.7: VMXON needs IA32_FEATURE_CONTROL locked with VMX enabled outside
+ * SMX. Firmware usually locks it; if it did not, lock it with VMX enabled.
+ */
+static void vmx_check_cpu(void *data)
+{
+	struct vmx_cpu_check *chk = data;
+	u64 fc;
+
+	rdmsrl(MSR_IA32_FEAT_CTL, fc);
+	if (!(fc & FEAT_CTL_LOCKED)) {
+		fc |= FEAT_CTL_LOCKED | FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX;
+		wrmsrl(MSR_IA32_FEAT_CTL, fc);
+	}
+	if (!(fc & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX))
+		atomic_inc(&chk->bios_disabled);
+	if (__read_cr4() & X86_CR4_VMXE)
+		atomic_inc(&chk->busy);
+}
+
+static int vmx_probe(void)
+{
+	struct vmx_cpu_check chk = {};
+	u64 basic, proc, proc2;
+
+	if (!(cpuid_ecx(1) & BIT(X86_FEATURE_VMX & 31)))
+		return -ENODEV;
+
+	on_each_cpu(vmx_check_cpu, &chk, 1);
+	if (atomic_read(&chk.bios_disabled)) {
+		pr_err("kvirt: Intel VMX is disabled by the BIOS (IA32_FEATURE_CONTROL)\n");
+		return -EOPNOTSUPP;
+	}
+	if (atomic_read(&chk.busy)) {
+		pr_err("kvirt: Intel VMX is already in use by another hypervisor on %d CPU(s)\n",
+		       atomic_read(&chk.busy));
+		return -EBUSY;
+	}
+
+	/* SDM A.1: the VMXON region is at most 4 KiB and write-back cached. */
+	rdmsrl(MSR_IA32_VMX_BASIC, basic);
+	if (((basic >> VMX_BASIC_VMCS_SIZE_SHIFT) & 0x1fff) > PAGE_SIZE ||
+	    ((basic & VMX_BASIC_MEM_TYPE_MASK) >> VMX_BASIC_MEM_TYPE_SHIFT) !=
+	    VMX_BASIC_MEM_TYPE_WB) {
+		pr_err("kvirt: Intel VMX with an unusual VMCS layout (IA32_VMX_BASIC %#llx) is not supported\n",
+		       basic);
+		return -EOPNOTSUPP;
+	}
+	vmx_revision_id = basic & 0x7fffffff;
+
+	/* SDM A.3.2 and A.3.3: the high halves hold the allowed-1 settings. */
+	rdmsrl(MSR_IA32_VMX_PROCBASED_CTLS, proc);
+	proc2 = 0;
+	if ((proc >> 32) & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS)
+		rdmsrl(MSR_IA32_VMX_PROCBASED_CTLS2, proc2);
+	proc2 >>= 32;
+	if (!(proc2 & SECONDARY_EXEC_ENABLE_EPT)) {
+		pr_err("kvirt: Intel VMX without EPT is not supported\n");
+		return -EOPNOTSUPP;
+	}
+
+	pr_info("kvirt: Intel VMX revision %#x, ept yes, vpid %s, unrestricted_guest %s\n",
+		vmx_revision_id, yes_no(proc2 & SECONDARY_EXEC_ENABLE_VPID),
+		yes_no(proc2 & SECONDARY_EXEC_UNRESTRICTED_GUEST));
+	return 0;
+}
+
+/* SDM 24.11.5 and 30.3: set CR4.VMXE, then VMXON on a tagged 4 KiB region. */
+static int vmx_cpu_enable(struct page *area)
+{
+	u64 pa = page_to_phys(area);
+
+	if (cr4_read_shadow() & X86_CR4_VMXE)
+		return -EBUSY;
+
+	*(u32 *)page_address(area) = vmx_revision_id;
+	cr4_set_bits(X86_CR4_VMXE);
+
+	asm goto("1: vmxon %[pa]\n\t"
+		 "jbe %l[failed]\n\t"
+		 _ASM_EXTABLE(1b, %l[failed])
+		 : : [pa] "m" (pa) : "cc", "memory" : failed);
+	return 0;
+
+failed:
+	cr4_clear_bits(X86_CR4_VMXE);
+	return -EIO;
+}
+
+static void vmx_cpu_disable(void)
+{
+	cpu_vmxoff();
+}
+
+const struct kvirt_vendor_ops kvirt_vmx_ops = {
+	.name = "Intel VMX",
+	.probe = vmx_probe,
+	.cpu_enable = vmx_cpu_enable,
+	.cpu_disable = vmx_cpu_disable,
+};

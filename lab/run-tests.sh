@@ -1,0 +1,39 @@
+#!/bin/sh
+# Why: runs inside either lab VM: every selftest named in tests.list, each
+# under a time limit with the kernel log it caused, framed so that the host
+# (lab/report.py) can judge the run. POSIX sh: busybox and dash both run it.
+#
+# usage: sh run-tests.sh REPORT   (from the payload folder)
+exec >"$1" 2>&1
+
+echo "KVIRT-LAB-BEGIN $(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)"
+echo "KVIRT-DMESG-BEGIN boot"
+dmesg -c
+echo "KVIRT-DMESG-END boot"
+
+export KVIRT_KO="$PWD/kvirt.ko"
+while read -r name limit; do
+	case "$name" in
+	''|'#'*) continue ;;
+	esac
+	echo "KVIRT-TEST-BEGIN $name"
+	start=$(date +%s)
+	timeout -s KILL "$limit" "./tests/$name"
+	rc=$?
+	echo "KVIRT-TEST-END $name rc=$rc secs=$(($(date +%s) - start))"
+	echo "KVIRT-DMESG-BEGIN $name"
+	dmesg -c
+	echo "KVIRT-DMESG-END $name"
+done <tests.list
+
+# Whatever the tests did, kvirt must unload and leave the log clean.
+if grep -q '^kvirt ' /proc/modules; then
+	rmmod kvirt
+	echo "KVIRT-UNLOAD rc=$?"
+else
+	echo "KVIRT-UNLOAD rc=0"
+fi
+echo "KVIRT-DMESG-BEGIN unload"
+dmesg -c
+echo "KVIRT-DMESG-END unload"
+echo "KVIRT-LAB-END"

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Why: the subcommands of the kvirt tool, one file each.
+ */
+#ifndef KVIRT_USER_KVIRT_H
+#define KVIRT_USER_KVIRT_H
+
+int cmd_info(int argc, char **argv);
+
+#endif /* KVIRT_USER_KVIRT_H */
