@@ -16,10 +16,11 @@ USER_SRCS := $(wildcard user/*.c)
 TEST_LIB := selftests/kvirt/lab_util.c
 TEST_SRCS := $(filter-out $(TEST_LIB),$(wildcard selftests/kvirt/*_test.c))
 TESTS := $(patsubst selftests/kvirt/%.c,$(BUILD)/selftests/kvirt/%,$(TEST_SRCS))
+BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: all modules user selftests deps install check demo bench clean
+.PHONY: all modules user selftests benches deps install check demo bench clean
 
-all: modules user selftests
+all: modules user selftests benches
 
 deps:
 	@scripts/install-deps.sh
@@ -43,6 +44,12 @@ $(BUILD)/selftests/kvirt/%: selftests/kvirt/%.c $(TEST_LIB) \
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_LIB)
 
+benches: $(BENCHES)
+
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ $<
+
 install: modules user
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
 	install -D -m 0755 $(BUILD)/kvirt $(DESTDIR)$(PREFIX)/bin/kvirt
@@ -50,8 +57,11 @@ install: modules user
 check: deps
 	scripts/check.sh
 
-demo: deps
+demo: deps all
 	scripts/demo.sh
+
+bench: deps all
+	scripts/bench.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

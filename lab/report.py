@@ -14,7 +14,8 @@ BAD_KERNEL = re.compile(
     r"WARNING:|BUG:|Oops|general protection|RCU stall|rcu.*detected stall|"
     r"soft lockup|hung task|blocked for more than|refcount_t|"
     r"Kernel panic|UBSAN:|KASAN:")
-TAP = re.compile(r"^(not ok|ok) \d+ (.*?)(?:\s+#\s*(SKIP|TODO)\b(.*))?$")
+TAP = re.compile(r"^(not ok|ok) \d+ ?([^#]*?)\s*(?:#\s*(SKIP|TODO)\b(.*))?$")
+RUN = re.compile(r"^#\s+RUN\s+(\S+) \.\.\.$")
 
 
 class Tally:
@@ -48,7 +49,12 @@ def kernel_problems(lines, tally):
 def judge_test(lab, name, body, end, dmesg, tally):
     plan = None
     results = 0
+    running = "?"
     for ln in body:
+        m = RUN.match(ln)
+        if m:
+            running = m.group(1)
+            continue
         m = re.match(r"^1\.\.(\d+)$", ln)
         if m:
             plan = int(m.group(1))
@@ -57,7 +63,7 @@ def judge_test(lab, name, body, end, dmesg, tally):
         if not m:
             continue
         results += 1
-        case = f"{name}: {m.group(2)}"
+        case = f"{name}: {m.group(2) or running}"
         if m.group(3) == "SKIP":
             tally.add(lab, "SKIP", case, m.group(4).strip())
         elif m.group(1) == "ok":

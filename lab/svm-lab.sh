@@ -6,7 +6,8 @@
 # usage: lab/svm-lab.sh PAYLOAD_DIR ENTRY OUT_FILE [TIMEOUT_SECS]
 #   ENTRY is a script inside PAYLOAD_DIR, run in the guest as
 #   "sh ENTRY REPORT" from PAYLOAD_DIR; REPORT becomes OUT_FILE and the
-#   kernel console goes to OUT_FILE.console.
+#   kernel console goes to OUT_FILE.console. KVIRT_LAB_CPU overrides the
+#   QEMU CPU model (default max).
 set -euo pipefail
 
 payload=$(realpath "$1")
@@ -46,7 +47,7 @@ rm -f "$out" "$out.console"
 start=$(date +%s)
 rc=0
 timeout "$limit" qemu-system-x86_64 \
-	-accel tcg,thread=multi -cpu max -smp 2 -m 1536 \
+	-accel tcg,thread=multi -cpu "${KVIRT_LAB_CPU:-max}" -smp 2 -m 1536 \
 	-nodefaults -display none -no-reboot \
 	-serial "file:$out.console" \
 	-kernel "/boot/vmlinuz-$kver" -initrd "$work/initramfs.cpio.gz" \

@@ -36,7 +36,7 @@ static const char *cap_name(long cap)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(named_caps) / sizeof(named_caps[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(named_caps); i++)
 		if (named_caps[i].cap == cap)
 			return named_caps[i].name;
 	return NULL;
@@ -82,7 +82,7 @@ int cmd_info(int argc, char **argv)
 	}
 	printf("%s\n", claimed ? "" : " none");
 	printf("not claimed: ");
-	for (c = 0; c < (int)(sizeof(named_caps) / sizeof(named_caps[0])); c++)
+	for (c = 0; c < (int)(ARRAY_SIZE(named_caps)); c++)
 		if (ioctl(fd, KVM_CHECK_EXTENSION, named_caps[c].cap) <= 0)
 			printf(" %s", named_caps[c].name);
 	printf("\n");

@@ -5,6 +5,8 @@
 #ifndef KVIRT_USER_KVIRT_H
 #define KVIRT_USER_KVIRT_H
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 int cmd_info(int argc, char **argv);
 
 #endif /* KVIRT_USER_KVIRT_H */

@@ -38,7 +38,6 @@ static int __init kvirt_init(void)
 		kvirt_cpu_virt_exit();
 		return r;
 	}
-	pr_info("kvirt: /dev/kvirt ready on %s\n", kvirt_vendor->name);
 	return 0;
 }
 

@@ -99,6 +99,7 @@ static int vmx_probe(void)
 static int vmx_cpu_enable(struct page *area)
 {
 	u64 pa = page_to_phys(area);
+	u8 failed = 1;
 
 	if (cr4_read_shadow() & X86_CR4_VMXE)
 		return -EBUSY;
@@ -106,15 +107,17 @@ static int vmx_cpu_enable(struct page *area)
 	*(u32 *)page_address(area) = vmx_revision_id;
 	cr4_set_bits(X86_CR4_VMXE);
 
-	asm goto("1: vmxon %[pa]\n\t"
-		 "jbe %l[failed]\n\t"
-		 _ASM_EXTABLE(1b, %l[failed])
-		 : : [pa] "m" (pa) : "cc", "memory" : failed);
+	/* VMfail sets CF or ZF; a fault skips the setna and leaves failed. */
+	asm volatile("1: vmxon %[pa]\n\t"
+		     "setna %[failed]\n"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [failed] "+qm" (failed) : [pa] "m" (pa) : "cc", "memory");
+	if (failed) {
+		cr4_clear_bits(X86_CR4_VMXE);
+		return -EIO;
+	}
 	return 0;
-
-failed:
-	cr4_clear_bits(X86_CR4_VMXE);
-	return -EIO;
 }
 
 static void vmx_cpu_disable(void)

@@ -26,10 +26,10 @@ FIXTURE(cpus) {
 FIXTURE_SETUP(cpus)
 {
 	ASSERT_EQ(0, kvirt_load());
-	ASSERT_EQ(0, modprobe(stock_kvm_module()));
+	ASSERT_EQ(0, module_probe(stock_kvm_module()));
 	self->svm = host_is_svm();
 	if (self->svm)
-		ASSERT_EQ(0, modprobe("msr"));
+		ASSERT_EQ(0, module_probe("msr"));
 	self->fd = open(KVIRT_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);
 	self->kvm = open(KVM_DEV, O_RDWR | O_CLOEXEC);
@@ -43,8 +43,8 @@ FIXTURE_TEARDOWN(cpus)
 }
 
 /* Check kvirt's view, EFER.SVME and KVM's view against @on. */
-static void expect_all_cpus(struct __test_metadata *_metadata,
-			    FIXTURE_DATA(cpus) *self, bool on)
+static void expect_cpus(struct __test_metadata *_metadata, bool svm,
+			int kvm, bool on)
 {
 	struct kvirt_status st;
 	int cpu, kvm_vm;
@@ -54,12 +54,12 @@ static void expect_all_cpus(struct __test_metadata *_metadata,
 		uint64_t efer;
 
 		EXPECT_EQ(on, st.on[cpu]) TH_LOG("kvirt's view of cpu%d", cpu);
-		if (!self->svm)
+		if (!svm)
 			continue;
 		ASSERT_EQ(0, read_msr(cpu, MSR_EFER, &efer));
 		EXPECT_EQ(on, !!(efer & EFER_SVME)) TH_LOG("EFER of cpu%d", cpu);
 	}
-	kvm_vm = ioctl(self->kvm, KVM_CREATE_VM, 0);
+	kvm_vm = ioctl(kvm, KVM_CREATE_VM, 0);
 	if (on) {
 		EXPECT_EQ(-1, kvm_vm);
 		EXPECT_EQ(EBUSY, errno);
@@ -72,7 +72,7 @@ static void expect_all_cpus(struct __test_metadata *_metadata,
 
 TEST_F(cpus, off_without_vms)
 {
-	expect_all_cpus(_metadata, self, false);
+	expect_cpus(_metadata, self->svm, self->kvm, false);
 }
 
 TEST_F(cpus, on_while_any_vm_exists)
@@ -81,13 +81,13 @@ TEST_F(cpus, on_while_any_vm_exists)
 
 	a = ioctl(self->fd, KVM_CREATE_VM, 0);
 	ASSERT_LE(0, a);
-	expect_all_cpus(_metadata, self, true);
+	expect_cpus(_metadata, self->svm, self->kvm, true);
 	b = ioctl(self->fd, KVM_CREATE_VM, 0);
 	ASSERT_LE(0, b);
 	close(a);
-	expect_all_cpus(_metadata, self, true);
+	expect_cpus(_metadata, self->svm, self->kvm, true);
 	close(b);
-	expect_all_cpus(_metadata, self, false);
+	expect_cpus(_metadata, self->svm, self->kvm, false);
 }
 
 TEST_F(cpus, enable_disable_cycle_100_times)
@@ -105,7 +105,7 @@ TEST_F(cpus, enable_disable_cycle_100_times)
 		ASSERT_EQ(0, kvirt_read_status(&st));
 		ASSERT_EQ(0, kvirt_cpus_on(&st));
 	}
-	expect_all_cpus(_metadata, self, false);
+	expect_cpus(_metadata, self->svm, self->kvm, false);
 }
 
 static void *churn(void *arg)
@@ -134,7 +134,7 @@ TEST_F(cpus, concurrent_create_and_close)
 		ASSERT_EQ(0, pthread_join(t[i], &ret));
 		EXPECT_EQ(NULL, ret);
 	}
-	expect_all_cpus(_metadata, self, false);
+	expect_cpus(_metadata, self->svm, self->kvm, false);
 }
 
 TEST_F(cpus, follows_cpu_hotplug)
@@ -165,7 +165,7 @@ TEST_F(cpus, follows_cpu_hotplug)
 		EXPECT_TRUE(efer & EFER_SVME);
 	}
 	close(vm);
-	expect_all_cpus(_metadata, self, false);
+	expect_cpus(_metadata, self->svm, self->kvm, false);
 }
 
 TEST_HARNESS_MAIN

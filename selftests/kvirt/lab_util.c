@@ -106,7 +106,7 @@ static int run_quiet(const char *cmd)
 	return r == 0 ? 0 : -EIO;
 }
 
-int modprobe(const char *name)
+int module_probe(const char *name)
 {
 	char cmd[128];
 
@@ -114,7 +114,7 @@ int modprobe(const char *name)
 	return run_quiet(cmd);
 }
 
-int modprobe_remove(const char *name)
+int module_remove(const char *name)
 {
 	char cmd[128];
 

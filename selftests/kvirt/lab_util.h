@@ -31,8 +31,8 @@ int kvirt_cpus_on(const struct kvirt_status *st);
 
 bool host_is_svm(void);
 const char *stock_kvm_module(void);	/* kvm_amd or kvm_intel */
-int modprobe(const char *name);
-int modprobe_remove(const char *name);
+int module_probe(const char *name);	/* modprobe NAME */
+int module_remove(const char *name);
 
 int online_cpus(void);
 int set_cpu_online(int cpu, bool online);

@@ -83,7 +83,7 @@ TEST(load_refused_while_kvm_holds_cpus)
 	int kvm, vm;
 
 	ensure_unloaded(_metadata);
-	ASSERT_EQ(0, modprobe(stock_kvm_module()));
+	ASSERT_EQ(0, module_probe(stock_kvm_module()));
 	kvm = open(KVM_DEV, O_RDWR);
 	ASSERT_LE(0, kvm);
 	vm = ioctl(kvm, KVM_CREATE_VM, 0);
@@ -98,7 +98,7 @@ TEST(load_refused_while_kvm_holds_cpus)
 	ASSERT_EQ(0, kvirt_load());
 	close(kvm);
 	ASSERT_EQ(0, kvirt_unload());
-	EXPECT_EQ(0, modprobe_remove(stock_kvm_module()));
+	EXPECT_EQ(0, module_remove(stock_kvm_module()));
 }
 
 /* Loaded side by side, whoever has a VM first holds the CPUs. */
@@ -107,7 +107,7 @@ TEST(vms_exclude_each_other_with_kvm)
 	struct kvirt_status st;
 	int kvm, dev, kvm_vm, vm;
 
-	ASSERT_EQ(0, modprobe(stock_kvm_module()));
+	ASSERT_EQ(0, module_probe(stock_kvm_module()));
 	ASSERT_EQ(0, kvirt_load());
 	kvm = open(KVM_DEV, O_RDWR);
 	ASSERT_LE(0, kvm);
@@ -137,7 +137,7 @@ TEST(vms_exclude_each_other_with_kvm)
 	close(kvm);
 	close(dev);
 	ASSERT_EQ(0, kvirt_unload());
-	EXPECT_EQ(0, modprobe_remove(stock_kvm_module()));
+	EXPECT_EQ(0, module_remove(stock_kvm_module()));
 }
 
 TEST_HARNESS_MAIN
