@@ -4,7 +4,8 @@
  * close, which switches virtualization on in every CPU and off again; the
  * same binary runs on /dev/kvirt and on the stock /dev/kvm.
  *
- * usage: vm_lifecycle DEVICE ITERATIONS   ->   "DEVICE NS_PER_VM"
+ * usage: vm_lifecycle DEVICE ITERATIONS ROUNDS   ->   "DEVICE NS_PER_VM"
+ * (the best round wins: emulated labs have noisy neighbours)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,11 +28,12 @@ static double now_ns(void)
 int main(int argc, char **argv)
 {
 	double start, best = 0;
-	long i, n;
-	int fd, round;
+	long i, n, rounds, round;
+	int fd;
 
-	if (argc != 3 || (n = atol(argv[2])) <= 0) {
-		fprintf(stderr, "usage: vm_lifecycle DEVICE ITERATIONS\n");
+	if (argc != 4 || (n = atol(argv[2])) <= 0 ||
+	    (rounds = atol(argv[3])) <= 0) {
+		fprintf(stderr, "usage: vm_lifecycle DEVICE ITERATIONS ROUNDS\n");
 		return 2;
 	}
 	fd = open(argv[1], O_RDWR | O_CLOEXEC);
@@ -40,8 +42,7 @@ int main(int argc, char **argv)
 			argv[1], strerror(errno));
 		return 1;
 	}
-	/* The best of five rounds: emulated labs have noisy neighbours. */
-	for (round = 0; round < 5; round++) {
+	for (round = 0; round < rounds; round++) {
 		double ns;
 
 		start = now_ns();

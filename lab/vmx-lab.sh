@@ -100,7 +100,7 @@ fi
 # 5900-5949, so concurrent labs do not collide. The debugger is compiled in
 # and stops before the first instruction, hence "-rc" with "c" (continue).
 cat >"$work/bochsrc" <<EOF
-cpu: model=corei7_haswell_4770, count=1, ips=200000000, ignore_bad_msrs=1
+cpu: model=corei7_haswell_4770, count=2, ips=200000000, ignore_bad_msrs=1
 memory: guest=512, host=512
 romimage: file=$bios, options=fastboot
 vgaromimage: file=$vgabios

@@ -144,7 +144,7 @@ TEST_F(cpus, follows_cpu_hotplug)
 	int vm;
 
 	if (online_cpus() < 2)
-		SKIP(return, "needs two CPUs (the VMX lab has one)");
+		SKIP(return, "needs two online CPUs");
 
 	ASSERT_EQ(0, set_cpu_online(1, false));
 	ASSERT_EQ(0, set_cpu_online(1, true));
