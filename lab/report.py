@@ -13,7 +13,8 @@ import sys
 BAD_KERNEL = re.compile(
     r"WARNING:|BUG:|Oops|general protection|RCU stall|rcu.*detected stall|"
     r"soft lockup|hung task|blocked for more than|refcount_t|"
-    r"Kernel panic|UBSAN:|KASAN:")
+    r"Kernel panic|UBSAN:|KASAN:|kernel BUG at|invalid opcode:|Call Trace:|"
+    r"unchecked MSR access|cut here|^(\[[ \d.]+\] )?BUG ")
 TAP = re.compile(r"^(not ok|ok) \d+ ?([^#]*?)\s*(?:#\s*(SKIP|TODO)\b(.*))?$")
 RUN = re.compile(r"^#\s+RUN\s+(\S+) \.\.\.$")
 
@@ -74,8 +75,8 @@ def judge_test(lab, name, body, end, dmesg, tally):
         tally.add(lab, "FAIL", name, "lab died while it ran")
         return
     rc = int(re.search(r"rc=(\d+)", end).group(1))
-    if plan is None:
-        tally.add(lab, "FAIL", name, f"no TAP plan, exit {rc}")
+    if not plan:
+        tally.add(lab, "FAIL", name, f"no TAP plan or an empty one, exit {rc}")
     elif results < plan:
         tally.add(lab, "FAIL", name,
                   f"only {results} of {plan} results, exit {rc}")
@@ -124,6 +125,16 @@ def judge_lab(lab, path, tally):
             body.append(ln)
     if current:
         sections.setdefault(current, (body, None))
+
+    planned = []
+    for ln in lines:
+        if ln.startswith("KVIRT-PLAN"):
+            planned = ln.split()[1:]
+    if not planned:
+        tally.add(lab, "FAIL", "lab", "the lab had no tests to run")
+    for name in planned:
+        if name not in tests:
+            tally.add(lab, "FAIL", name, "planned but never started")
 
     boot = sections.get(("DMESG", "boot"), ([], None))[0]
     for problem in kernel_problems(boot, tally):

@@ -12,13 +12,14 @@ dmesg -c
 echo "KVIRT-DMESG-END boot"
 
 export KVIRT_KO="$PWD/kvirt.ko"
+echo "KVIRT-PLAN $(grep -v '^#' tests.list | cut -d' ' -f1 | tr '\n' ' ')"
 while read -r name limit; do
 	case "$name" in
 	''|'#'*) continue ;;
 	esac
 	echo "KVIRT-TEST-BEGIN $name"
 	start=$(date +%s)
-	timeout -s KILL "$limit" "./tests/$name"
+	timeout -s KILL "$limit" "./tests/$name" </dev/null
 	rc=$?
 	echo "KVIRT-TEST-END $name rc=$rc secs=$(($(date +%s) - start))"
 	echo "KVIRT-DMESG-BEGIN $name"

@@ -4,6 +4,7 @@
  * kvirt_vendor_ops (AMD APM vol. 2, chapter 15).
  */
 #include <linux/bits.h>
+#include <linux/mem_encrypt.h>
 #include <linux/mm.h>
 #include <linux/smp.h>
 #include <asm/io.h>
@@ -52,6 +53,10 @@ static int svm_probe(void)
 	    !(cpuid_ecx(0x80000001) & BIT(X86_FEATURE_SVM & 31)))
 		return -ENODEV;
 
+	if (!boot_cpu_has(X86_FEATURE_SVM)) {
+		pr_err("kvirt: AMD SVM is disabled by the kernel (clearcpuid)\n");
+		return -EOPNOTSUPP;
+	}
 	rdmsrl(MSR_VM_CR, vm_cr);
 	if (vm_cr & SVM_VM_CR_SVM_DIS_MASK) {
 		pr_err("kvirt: AMD SVM is disabled by the BIOS (VM_CR.SVMDIS)\n");
@@ -89,7 +94,8 @@ static int svm_cpu_enable(struct page *area)
 	if (efer & EFER_SVME)
 		return -EBUSY;
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
-	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(area));
+	/* With SME, the save area's address carries the encryption bit. */
+	wrmsrl(MSR_VM_HSAVE_PA, __sme_set(page_to_phys(area)));
 	return 0;
 }
 

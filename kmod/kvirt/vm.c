@@ -67,27 +67,43 @@ static const struct file_operations kvirt_vm_fops = {
 int kvirt_create_vm(unsigned long type)
 {
 	struct kvirt_vm *vm;
-	int r;
+	struct file *file;
+	int fd, r;
+
+	/* As KVM: a full fd table fails first, then the type is checked. */
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
 
 	/* x86 knows only KVM_X86_DEFAULT_VM (0). */
+	r = -EINVAL;
 	if (type)
-		return -EINVAL;
+		goto put_fd;
 
+	r = -ENOMEM;
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
-		return -ENOMEM;
+		goto put_fd;
 
 	r = kvirt_cpu_virt_get();
 	if (r) {
 		kfree(vm);
-		return r;
+		goto put_fd;
 	}
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 	atomic_inc(&kvirt_vms);
 
-	r = anon_inode_getfd("kvirt-vm", &kvirt_vm_fops, vm, O_RDWR | O_CLOEXEC);
-	if (r < 0)
+	file = anon_inode_getfile("kvirt-vm", &kvirt_vm_fops, vm, O_RDWR);
+	if (IS_ERR(file)) {
 		kvirt_vm_free(vm);
+		r = PTR_ERR(file);
+		goto put_fd;
+	}
+	fd_install(fd, file);
+	return fd;
+
+put_fd:
+	put_unused_fd(fd);
 	return r;
 }

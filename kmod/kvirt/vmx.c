@@ -9,6 +9,7 @@
 #include <asm/asm.h>
 #include <asm/io.h>
 #include <asm/msr.h>
+#include <asm/perf_event.h>
 #include <asm/processor.h>
 #include <asm/tlbflush.h>
 #include <asm/virtext.h>
@@ -28,24 +29,38 @@ struct vmx_cpu_check {
 	atomic_t busy;
 };
 
-/*
- * SDM 23.7: VMXON needs IA32_FEATURE_CONTROL locked with VMX enabled outside
- * SMX. Firmware usually locks it; if it did not, lock it with VMX enabled.
- */
+/* SDM 23.7: which IA32_FEATURE_CONTROL bit allows VMXON on this CPU. */
+static u64 vmx_feat_ctl_enable_bit(void)
+{
+	return __read_cr4() & X86_CR4_SMXE ? FEAT_CTL_VMX_ENABLED_INSIDE_SMX :
+					     FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX;
+}
+
+/* A locked IA32_FEATURE_CONTROL without the enable bit is final. */
 static void vmx_check_cpu(void *data)
 {
 	struct vmx_cpu_check *chk = data;
 	u64 fc;
 
-	rdmsrl(MSR_IA32_FEAT_CTL, fc);
-	if (!(fc & FEAT_CTL_LOCKED)) {
-		fc |= FEAT_CTL_LOCKED | FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX;
-		wrmsrl(MSR_IA32_FEAT_CTL, fc);
-	}
-	if (!(fc & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX))
+	if (rdmsrl_safe(MSR_IA32_FEAT_CTL, &fc) ||
+	    ((fc & FEAT_CTL_LOCKED) && !(fc & vmx_feat_ctl_enable_bit())))
 		atomic_inc(&chk->bios_disabled);
-	if (__read_cr4() & X86_CR4_VMXE)
+	if ((__read_cr4() | cr4_read_shadow()) & X86_CR4_VMXE)
 		atomic_inc(&chk->busy);
+}
+
+/*
+ * Firmware, or the kernel at boot, normally locks IA32_FEATURE_CONTROL; if
+ * nobody did, lock it with VMX enabled, as VMXON requires.
+ */
+static void vmx_lock_feat_ctl(void *unused)
+{
+	u64 fc;
+
+	if (rdmsrl_safe(MSR_IA32_FEAT_CTL, &fc) || (fc & FEAT_CTL_LOCKED))
+		return;
+	wrmsrl_safe(MSR_IA32_FEAT_CTL,
+		    fc | FEAT_CTL_LOCKED | vmx_feat_ctl_enable_bit());
 }
 
 static int vmx_probe(void)
@@ -57,8 +72,9 @@ static int vmx_probe(void)
 		return -ENODEV;
 
 	on_each_cpu(vmx_check_cpu, &chk, 1);
-	if (atomic_read(&chk.bios_disabled)) {
-		pr_err("kvirt: Intel VMX is disabled by the BIOS (IA32_FEATURE_CONTROL)\n");
+	/* The kernel clears its VMX flag when firmware locked VMX off. */
+	if (atomic_read(&chk.bios_disabled) || !boot_cpu_has(X86_FEATURE_VMX)) {
+		pr_err("kvirt: Intel VMX is disabled by the BIOS (IA32_FEATURE_CONTROL) or the kernel\n");
 		return -EOPNOTSUPP;
 	}
 	if (atomic_read(&chk.busy)) {
@@ -89,6 +105,7 @@ static int vmx_probe(void)
 		return -EOPNOTSUPP;
 	}
 
+	on_each_cpu(vmx_lock_feat_ctl, NULL, 1);
 	pr_info("kvirt: Intel VMX revision %#x, ept yes, vpid %s, unrestricted_guest %s\n",
 		vmx_revision_id, yes_no(proc2 & SECONDARY_EXEC_ENABLE_VPID),
 		yes_no(proc2 & SECONDARY_EXEC_UNRESTRICTED_GUEST));
@@ -101,10 +118,12 @@ static int vmx_cpu_enable(struct page *area)
 	u64 pa = page_to_phys(area);
 	u8 failed = 1;
 
-	if (cr4_read_shadow() & X86_CR4_VMXE)
+	if ((__read_cr4() | cr4_read_shadow()) & X86_CR4_VMXE)
 		return -EBUSY;
 
 	*(u32 *)page_address(area) = vmx_revision_id;
+	/* Intel PT must stop tracing first where it cannot trace in VMX. */
+	intel_pt_handle_vmx(1);
 	cr4_set_bits(X86_CR4_VMXE);
 
 	/* VMfail sets CF or ZF; a fault skips the setna and leaves failed. */
@@ -115,6 +134,7 @@ static int vmx_cpu_enable(struct page *area)
 		     : [failed] "+qm" (failed) : [pa] "m" (pa) : "cc", "memory");
 	if (failed) {
 		cr4_clear_bits(X86_CR4_VMXE);
+		intel_pt_handle_vmx(0);
 		return -EIO;
 	}
 	return 0;
@@ -123,6 +143,7 @@ static int vmx_cpu_enable(struct page *area)
 static void vmx_cpu_disable(void)
 {
 	cpu_vmxoff();
+	intel_pt_handle_vmx(0);
 }
 
 const struct kvirt_vendor_ops kvirt_vmx_ops = {

@@ -35,15 +35,16 @@ FIXTURE_TEARDOWN(dev)
 	struct kvirt_status st;
 
 	close(self->fd);
-	ASSERT_EQ(0, kvirt_read_status(&st));
+	/* No ASSERT here: the 6.1 harness would loop on a failed teardown. */
+	EXPECT_EQ(0, kvirt_read_status(&st));
 	EXPECT_EQ(0, st.vms);
 	EXPECT_EQ(0, kvirt_cpus_on(&st));
 }
 
 TEST_F(dev, api_version_is_12)
 {
-	EXPECT_EQ(KVM_API_VERSION, ioctl(self->fd, KVM_GET_API_VERSION, 0));
-	EXPECT_EQ(12, KVM_API_VERSION);
+	/* api.rst: "Applications should refuse to run if ... returns a value other than 12." */
+	EXPECT_EQ(12, ioctl(self->fd, KVM_GET_API_VERSION, 0));
 }
 
 TEST_F(dev, api_version_rejects_argument)
@@ -181,6 +182,7 @@ TEST_F(dev, vms_of_killed_process_given_back)
 	if (pid == 0) {
 		int i;
 
+		close(pipefd[0]);
 		for (i = 0; i < 8; i++)
 			if (ioctl(self->fd, KVM_CREATE_VM, 0) < 0)
 				_exit(1);
@@ -189,12 +191,13 @@ TEST_F(dev, vms_of_killed_process_given_back)
 		pause();
 		_exit(0);
 	}
-	ASSERT_EQ(1, read(pipefd[0], &c, 1));
+	/* Only the child may hold the write end: its death ends read(). */
+	close(pipefd[1]);
+	EXPECT_EQ(1, read(pipefd[0], &c, 1));
 	kill(pid, SIGKILL);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFSIGNALED(status));
 	close(pipefd[0]);
-	close(pipefd[1]);
 }
 
 TEST_HARNESS_MAIN
