@@ -8,8 +8,6 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <pthread.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -166,48 +164,6 @@ TEST_F(cpus, follows_cpu_hotplug)
 		ASSERT_EQ(0, read_msr(1, MSR_EFER, &efer));
 		EXPECT_TRUE(efer & EFER_SVME);
 	}
-	close(vm);
-	expect_cpus(_metadata, self->svm, self->kvm, false);
-}
-
-/*
- * Only a lab that says so (KVIRT_LAB_S3=1) may suspend: the SVM lab offers
- * S3 but its 9p root never answers again after resume.
- */
-static bool can_suspend_to_ram(void)
-{
-	const char *s3 = getenv("KVIRT_LAB_S3");
-
-	return s3 && !strcmp(s3, "1") &&
-	       access("/sys/class/rtc/rtc0/wakealarm", W_OK) == 0;
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-		r = -errno;
-	close(fd);
-	return r;
-}
-
-/* Suspend-to-RAM with a VM open: the CPUs must come back with it on. */
-TEST_F(cpus, survives_suspend_to_ram)
-{
-	int vm;
-
-	if (!can_suspend_to_ram())
-		SKIP(return, "this lab cannot resume from S3 (KVIRT_LAB_S3 unset)");
-
-	vm = ioctl(self->fd, KVM_CREATE_VM, 0);
-	ASSERT_LE(0, vm);
-	ASSERT_EQ(0, write_file("/sys/class/rtc/rtc0/wakealarm", "0"));
-	ASSERT_EQ(0, write_file("/sys/class/rtc/rtc0/wakealarm", "+3"));
-	ASSERT_EQ(0, write_file("/sys/power/state", "mem"));
-	expect_cpus(_metadata, self->svm, self->kvm, true);
 	close(vm);
 	expect_cpus(_metadata, self->svm, self->kvm, false);
 }

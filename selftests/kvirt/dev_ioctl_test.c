@@ -119,6 +119,35 @@ TEST_F(dev, unknown_vm_ioctl_is_enotty)
 	close(vm);
 }
 
+/*
+ * A hostile caller: every KVMIO ioctl number, in every direction, with a
+ * bad pointer. Only the three implemented ones may do anything.
+ */
+TEST_F(dev, every_other_kvmio_ioctl_is_refused)
+{
+	static const unsigned int dirs[] = {
+		_IOC_NONE, _IOC_READ, _IOC_WRITE, _IOC_READ | _IOC_WRITE,
+	};
+	int vm = ioctl(self->fd, KVM_CREATE_VM, 0);
+	unsigned int nr, d;
+
+	ASSERT_LE(0, vm);
+	for (nr = 0; nr < 256; nr++) {
+		for (d = 0; d < 4; d++) {
+			unsigned int cmd = _IOC(dirs[d], KVMIO, nr, d ? 64 : 0);
+
+			if (cmd == KVM_GET_API_VERSION || cmd == KVM_CREATE_VM ||
+			    cmd == KVM_CHECK_EXTENSION)
+				continue;
+			EXPECT_EQ(-1, ioctl(self->fd, cmd, 1UL));
+			EXPECT_EQ(EINVAL, errno) TH_LOG("system ioctl %#x", cmd);
+			EXPECT_EQ(-1, ioctl(vm, cmd, 1UL));
+			EXPECT_EQ(ENOTTY, errno) TH_LOG("vm ioctl %#x", cmd);
+		}
+	}
+	close(vm);
+}
+
 /* A VM belongs to its creator's mm: a forked child gets EIO, as on KVM. */
 TEST_F(dev, vm_fd_in_other_process_is_eio)
 {
