@@ -11,7 +11,11 @@ long kvirt_check_extension(long cap)
 {
 	switch (cap) {
 	case KVM_CAP_CHECK_EXTENSION_VM:
+	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
 		return 1;
+	case KVM_CAP_NR_MEMSLOTS:
+		return KVIRT_MEM_SLOTS;
 	default:
 		return 0;
 	}

@@ -18,6 +18,7 @@ static int kvirt_status_show(struct seq_file *m, void *unused)
 
 	seq_printf(m, "vendor: %s\n", kvirt_vendor->name);
 	seq_printf(m, "vms: %u\n", kvirt_vm_count());
+	seq_printf(m, "memslots: %u\n", kvirt_memslot_count());
 	for_each_possible_cpu(cpu)
 		seq_printf(m, "cpu%u: %s\n", cpu,
 			   kvirt_cpu_virt_enabled(cpu) ? "on" : "off");

@@ -11,12 +11,9 @@
 #include <linux/kvm.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "kvirt.h"
-
-struct kvirt_vm {
-	struct mm_struct *mm;
-};
 
 static atomic_t kvirt_vms = ATOMIC_INIT(0);
 
@@ -27,6 +24,7 @@ unsigned int kvirt_vm_count(void)
 
 static void kvirt_vm_free(struct kvirt_vm *vm)
 {
+	kvirt_memslots_free(vm);
 	mmdrop(vm->mm);
 	kfree(vm);
 	atomic_dec(&kvirt_vms);
@@ -43,6 +41,7 @@ static long kvirt_vm_ioctl(struct file *filp, unsigned int ioctl,
 			   unsigned long arg)
 {
 	struct kvirt_vm *vm = filp->private_data;
+	void __user *argp = (void __user *)arg;
 
 	/* As KVM: a VM belongs to the process that created it. */
 	if (vm->mm != current->mm)
@@ -51,6 +50,13 @@ static long kvirt_vm_ioctl(struct file *filp, unsigned int ioctl,
 	switch (ioctl) {
 	case KVM_CHECK_EXTENSION:
 		return kvirt_check_extension(arg);
+	case KVM_SET_USER_MEMORY_REGION: {
+		struct kvm_userspace_memory_region mem;
+
+		if (copy_from_user(&mem, argp, sizeof(mem)))
+			return -EFAULT;
+		return kvirt_set_memory_region(vm, &mem);
+	}
 	default:
 		return -ENOTTY;
 	}
@@ -60,7 +66,7 @@ static const struct file_operations kvirt_vm_fops = {
 	.owner = THIS_MODULE,
 	.release = kvirt_vm_release,
 	.unlocked_ioctl = kvirt_vm_ioctl,
-	.compat_ioctl = kvirt_vm_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };
 
@@ -90,6 +96,7 @@ int kvirt_create_vm(unsigned long type)
 		kfree(vm);
 		goto put_fd;
 	}
+	mutex_init(&vm->slots_lock);
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 	atomic_inc(&kvirt_vms);

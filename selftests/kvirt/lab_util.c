@@ -60,6 +60,8 @@ int kvirt_read_status(struct kvirt_status *st)
 			continue;
 		if (sscanf(line, "vms: %d", &st->vms) == 1)
 			continue;
+		if (sscanf(line, "memslots: %d", &st->memslots) == 1)
+			continue;
 		if (sscanf(line, "cpu%d: %7s", &cpu, state) == 2 &&
 		    cpu >= 0 && cpu < MAX_CPUS) {
 			st->on[cpu] = !strcmp(state, "on");

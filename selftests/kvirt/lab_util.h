@@ -18,6 +18,7 @@
 struct kvirt_status {
 	char vendor[32];
 	int vms;
+	int memslots;			/* in use, over all VMs */
 	int cpus;			/* possible CPUs listed */
 	bool on[MAX_CPUS];
 };

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Why: guest memory is the VMM's own memory; KVM_SET_USER_MEMORY_REGION
+ * adds, moves and deletes the ranges the guest sees, with KVM's rules and
+ * errors, and publishes them whole so that readers never take a lock.
+ */
+#include <linux/atomic.h>
+#include <linux/kvm.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/uaccess.h>
+
+#include "kvirt.h"
+
+static atomic_t kvirt_memslots_live = ATOMIC_INIT(0);
+
+unsigned int kvirt_memslot_count(void)
+{
+	return atomic_read(&kvirt_memslots_live);
+}
+
+static struct kvirt_memslots *kvirt_memslots(struct kvirt_vm *vm)
+{
+	return rcu_dereference_protected(vm->memslots,
+					 lockdep_is_held(&vm->slots_lock));
+}
+
+static const struct kvirt_memslot *
+kvirt_find_slot_id(const struct kvirt_memslots *slots, u16 id)
+{
+	unsigned int i;
+
+	for (i = 0; slots && i < slots->count; i++)
+		if (slots->slot[i].id == id)
+			return &slots->slot[i];
+	return NULL;
+}
+
+static bool kvirt_slots_overlap(const struct kvirt_memslots *slots, u16 id,
+				u64 base_gfn, u64 npages)
+{
+	unsigned int i;
+
+	for (i = 0; slots && i < slots->count; i++) {
+		const struct kvirt_memslot *s = &slots->slot[i];
+
+		if (s->id != id && base_gfn < s->base_gfn + s->npages &&
+		    s->base_gfn < base_gfn + npages)
+			return true;
+	}
+	return false;
+}
+
+static int kvirt_slot_cmp(const void *a, const void *b)
+{
+	const struct kvirt_memslot *x = a, *y = b;
+
+	return x->base_gfn < y->base_gfn ? -1 : x->base_gfn > y->base_gfn;
+}
+
+/* Copy @old without slot @id, plus @add if given, sorted; then publish. */
+static int kvirt_replace_slots(struct kvirt_vm *vm, u16 id,
+			       const struct kvirt_memslot *add)
+{
+	struct kvirt_memslots *old = kvirt_memslots(vm), *new;
+	unsigned int i, n = 0, max = (old ? old->count : 0) + 1;
+
+	new = kvzalloc(struct_size(new, slot, max), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return -ENOMEM;
+	for (i = 0; old && i < old->count; i++)
+		if (old->slot[i].id != id)
+			new->slot[n++] = old->slot[i];
+	if (add)
+		new->slot[n++] = *add;
+	sort(new->slot, n, sizeof(new->slot[0]), kvirt_slot_cmp, NULL);
+	new->count = n;
+
+	rcu_assign_pointer(vm->memslots, new);
+	if (old)
+		kvfree_rcu(old, rcu);
+	return 0;
+}
+
+static int kvirt_check_region(const struct kvm_userspace_memory_region *mem)
+{
+	/* Dirty logging and read-only slots come with the guest MMU. */
+	if (mem->flags)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(mem->memory_size) ||
+	    !PAGE_ALIGNED(mem->guest_phys_addr) ||
+	    !PAGE_ALIGNED(mem->userspace_addr) ||
+	    mem->userspace_addr != (unsigned long)mem->userspace_addr ||
+	    !access_ok(u64_to_user_ptr(mem->userspace_addr), mem->memory_size))
+		return -EINVAL;
+	/* One address space (no SMM): the high half of slot must be 0. */
+	if (mem->slot >= KVIRT_MEM_SLOTS)
+		return -EINVAL;
+	if (mem->guest_phys_addr + mem->memory_size < mem->guest_phys_addr)
+		return -EINVAL;
+	if ((mem->memory_size >> PAGE_SHIFT) > KVIRT_MEM_SLOT_MAX_PAGES)
+		return -EINVAL;
+	return 0;
+}
+
+/* api.rst 4.35: create, move, change flags or (size 0) delete a slot. */
+int kvirt_set_memory_region(struct kvirt_vm *vm,
+			    const struct kvm_userspace_memory_region *mem)
+{
+	struct kvirt_memslot slot = {
+		.base_gfn = mem->guest_phys_addr >> PAGE_SHIFT,
+		.npages = mem->memory_size >> PAGE_SHIFT,
+		.userspace_addr = mem->userspace_addr,
+		.flags = mem->flags,
+		.id = mem->slot,
+	};
+	const struct kvirt_memslot *old;
+	struct kvirt_memslots *slots;
+	int r = kvirt_check_region(mem);
+
+	if (r)
+		return r;
+
+	mutex_lock(&vm->slots_lock);
+	slots = kvirt_memslots(vm);
+	old = kvirt_find_slot_id(slots, slot.id);
+	if (!slot.npages) {
+		r = -EINVAL;
+		if (old) {
+			r = kvirt_replace_slots(vm, slot.id, NULL);
+			if (!r)
+				atomic_dec(&kvirt_memslots_live);
+		}
+		goto out;
+	}
+	if (old) {
+		/* A slot may move or change flags, never size or backing. */
+		r = -EINVAL;
+		if (slot.userspace_addr != old->userspace_addr ||
+		    slot.npages != old->npages)
+			goto out;
+		r = 0;
+		if (slot.base_gfn == old->base_gfn && slot.flags == old->flags)
+			goto out;
+	}
+	r = -EEXIST;
+	if (kvirt_slots_overlap(slots, slot.id, slot.base_gfn, slot.npages))
+		goto out;
+	r = kvirt_replace_slots(vm, slot.id, &slot);
+	if (!r && !old)
+		atomic_inc(&kvirt_memslots_live);
+out:
+	mutex_unlock(&vm->slots_lock);
+	return r;
+}
+
+/* The VM is gone: no reader is left. */
+void kvirt_memslots_free(struct kvirt_vm *vm)
+{
+	struct kvirt_memslots *slots = rcu_dereference_protected(vm->memslots,
+								 true);
+
+	if (!slots)
+		return;
+	atomic_sub(slots->count, &kvirt_memslots_live);
+	kvfree(slots);
+}
