@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/uaccess.h>
+#include <asm/processor.h>
 
 #include "kvirt.h"
 
@@ -50,6 +51,19 @@ static bool kvirt_slots_overlap(const struct kvirt_memslots *slots, u16 id,
 			return true;
 	}
 	return false;
+}
+
+/*
+ * The highest guest frame nested paging can map: the host's physical
+ * address width (CPUID Fn8000_0008 EAX[7:0]), as KVM uses with TDP.
+ */
+static u64 kvirt_max_gfn(void)
+{
+	unsigned int bits = boot_cpu_data.x86_phys_bits;
+
+	if (boot_cpu_data.extended_cpuid_level >= 0x80000008)
+		bits = cpuid_eax(0x80000008) & 0xff;
+	return (1ULL << (bits - PAGE_SHIFT)) - 1;
 }
 
 static int kvirt_slot_cmp(const void *a, const void *b)
@@ -146,6 +160,9 @@ int kvirt_set_memory_region(struct kvirt_vm *vm,
 	}
 	r = -EEXIST;
 	if (kvirt_slots_overlap(slots, slot.id, slot.base_gfn, slot.npages))
+		goto out;
+	r = -EINVAL;
+	if (slot.base_gfn + slot.npages - 1 > kvirt_max_gfn())
 		goto out;
 	r = kvirt_replace_slots(vm, slot.id, &slot);
 	if (!r && !old)

@@ -25,6 +25,7 @@ unsigned int kvirt_vm_count(void)
 static void kvirt_vm_free(struct kvirt_vm *vm)
 {
 	kvirt_memslots_free(vm);
+	mutex_destroy(&vm->slots_lock);
 	mmdrop(vm->mm);
 	kfree(vm);
 	atomic_dec(&kvirt_vms);

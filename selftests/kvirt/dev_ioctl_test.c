@@ -146,6 +146,8 @@ TEST_F(dev, every_other_kvmio_ioctl_is_refused)
 	unsigned int nr, d;
 
 	ASSERT_LE(0, vm);
+	EXPECT_EQ(-1, ioctl(self->fd, KVM_SET_USER_MEMORY_REGION, 1UL));
+	EXPECT_EQ(EINVAL, errno);
 	for (nr = 0; nr < 256; nr++) {
 		for (d = 0; d < 4; d++) {
 			unsigned int cmd = _IOC(dirs[d], KVMIO, nr, d ? 64 : 0);

@@ -55,6 +55,9 @@ int kvirt_read_status(struct kvirt_status *st)
 	if (!f)
 		return -errno;
 	memset(st, 0, sizeof(*st));
+	/* A missing line must not read as "nothing leaked". */
+	st->vms = -1;
+	st->memslots = -1;
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "vendor: %31[^\n]", st->vendor) == 1)
 			continue;
@@ -70,7 +73,7 @@ int kvirt_read_status(struct kvirt_status *st)
 		}
 	}
 	fclose(f);
-	return st->vendor[0] ? 0 : -EINVAL;
+	return st->vendor[0] && st->vms >= 0 && st->memslots >= 0 ? 0 : -EINVAL;
 }
 
 int kvirt_cpus_on(const struct kvirt_status *st)

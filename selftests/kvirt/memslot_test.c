@@ -38,14 +38,18 @@ static const struct step steps[] = {
 	{ "resize slot 0",		0, 0x100000, 8 * PAGE, 0, EINVAL },
 	{ "rebase slot 0's memory",	0, 0x100000, 16 * PAGE, PAGE, EINVAL },
 	{ "move slot 0 onto 1",		0, 0x108000, 16 * PAGE, 0, EEXIST },
+	{ "resize slot 0 onto 1",	0, 0x108000, 8 * PAGE, 0, EINVAL },
+	{ "move 0 onto only itself",	0, 0x0ff000, 16 * PAGE, 0, 0 },
+	{ "beyond the host's MAXPHYADDR", 4, 1ULL << 52, PAGE, 0, EINVAL },
 	{ "move slot 0 away",		0, 0x300000, 16 * PAGE, 0, 0 },
 	{ "reuse slot 0's old gpa",	3, 0x100000, 16 * PAGE, 48 * PAGE, 0 },
 	{ "size not page aligned",	4, 0x400000, PAGE + 1, 0, EINVAL },
 	{ "gpa not page aligned",	4, 0x400001, PAGE, 0, EINVAL },
 	{ "memory not page aligned",	4, 0x400000, PAGE, 1, EINVAL },
 	{ "gpa + size wraps",		4, -PAGE, 2 * PAGE, 0, EINVAL },
-	{ "delete slot 1",		1, 0, 0, 0, 0 },
+	{ "delete slot 1 by other gpa",	1, 0x500000, 0, 7 * PAGE, 0 },
 	{ "delete slot 1 again",	1, 0, 0, 0, EINVAL },
+	{ "delete with bad alignment",	0, 0x1001, 0, 0, EINVAL },
 	{ "delete a never-used slot",	7, 0, 0, 0, EINVAL },
 	{ "slot 1 back where it was",	1, 0x110000, 16 * PAGE, 16 * PAGE, 0 },
 };
@@ -55,16 +59,25 @@ static int run_steps(const char *dev, int *got)
 {
 	uint8_t *mem;
 	unsigned int i;
-	int fd, vm;
+	int fd, vm, r;
 
 	fd = open(dev, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	vm = ioctl(fd, KVM_CREATE_VM, 0);
+	if (vm < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
 	mem = mmap(NULL, MEM_PAGES * PAGE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (vm < 0 || mem == MAP_FAILED)
-		return -errno;
+	if (mem == MAP_FAILED) {
+		r = -errno;
+		close(vm);
+		close(fd);
+		return r;
+	}
 	for (i = 0; i < ARRAY_SIZE(steps); i++) {
 		struct kvm_userspace_memory_region r = {
 			.slot = steps[i].slot,
@@ -134,6 +147,7 @@ TEST(same_answers_as_stock_kvm)
 		EXPECT_EQ(steps[i].expect, kvm[i]) TH_LOG("kvm: %s", steps[i].what);
 		EXPECT_EQ(kvm[i], kvirt[i]) TH_LOG("kvirt: %s", steps[i].what);
 	}
+	EXPECT_EQ(0, module_remove(stock_kvm_module()));
 }
 
 TEST_F(slots, capabilities_claimed)
@@ -166,7 +180,8 @@ TEST_F(slots, bad_arguments)
 	/* Kernel addresses are never guest memory. */
 	EXPECT_EQ(EINVAL, set_region(self->vm, 0, 0, PAGE,
 				     0xffff888000000000UL, 0));
-	EXPECT_EQ(EINVAL, set_region(self->vm, 0, 0, 1UL << 44, m, 0));
+	/* 2^31 pages: one more than a slot may have (the range is user space). */
+	EXPECT_EQ(EINVAL, set_region(self->vm, 0, 0, 1UL << 43, PAGE, 0));
 	munmap(mem, PAGE);
 }
 
