@@ -105,7 +105,6 @@ static int kvirt_check_region(const struct kvm_userspace_memory_region *mem)
 	if (!PAGE_ALIGNED(mem->memory_size) ||
 	    !PAGE_ALIGNED(mem->guest_phys_addr) ||
 	    !PAGE_ALIGNED(mem->userspace_addr) ||
-	    mem->userspace_addr != (unsigned long)mem->userspace_addr ||
 	    !access_ok(u64_to_user_ptr(mem->userspace_addr), mem->memory_size))
 		return -EINVAL;
 	/* One address space (no SMM): the high half of slot must be 0. */

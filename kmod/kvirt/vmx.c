@@ -36,6 +36,12 @@ static u64 vmx_feat_ctl_enable_bit(void)
 					     FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX;
 }
 
+/* CR4.VMXE, in the register or the kernel's shadow: somebody did VMXON. */
+static bool vmx_cpu_in_use(void)
+{
+	return (__read_cr4() | cr4_read_shadow()) & X86_CR4_VMXE;
+}
+
 /* A locked IA32_FEATURE_CONTROL without the enable bit is final. */
 static void vmx_check_cpu(void *data)
 {
@@ -45,7 +51,7 @@ static void vmx_check_cpu(void *data)
 	if (rdmsrl_safe(MSR_IA32_FEAT_CTL, &fc) ||
 	    ((fc & FEAT_CTL_LOCKED) && !(fc & vmx_feat_ctl_enable_bit())))
 		atomic_inc(&chk->bios_disabled);
-	if ((__read_cr4() | cr4_read_shadow()) & X86_CR4_VMXE)
+	if (vmx_cpu_in_use())
 		atomic_inc(&chk->busy);
 }
 
@@ -118,7 +124,7 @@ static int vmx_cpu_enable(struct page *area)
 	u64 pa = page_to_phys(area);
 	u8 failed = 1;
 
-	if ((__read_cr4() | cr4_read_shadow()) & X86_CR4_VMXE)
+	if (vmx_cpu_in_use())
 		return -EBUSY;
 
 	*(u32 *)page_address(area) = vmx_revision_id;
