@@ -13,14 +13,19 @@ TEST_CFLAGS := -O2 -g -std=gnu11 -Wall -Werror -static -pthread \
 	-I$(CURDIR)/uapi -I$(LINUX_SRC)/tools/testing/selftests
 
 USER_SRCS := $(wildcard user/*.c)
-TEST_LIB := selftests/kvirt/lab_util.c
+TEST_LIB := $(filter-out %_test.c,$(wildcard selftests/kvirt/*.c))
 TEST_SRCS := $(filter-out $(TEST_LIB),$(wildcard selftests/kvirt/*_test.c))
 TESTS := $(patsubst selftests/kvirt/%.c,$(BUILD)/selftests/kvirt/%,$(TEST_SRCS))
 BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+# Unit tests of module code that runs on the build machine itself.
+HOST_TESTS := $(BUILD)/selftests/host/decode_test
+# The demo guest of "kvirt run": a flat binary, loaded and entered at 1 MiB.
+GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none
 
-.PHONY: all modules user selftests benches deps install check demo bench clean
+.PHONY: all modules user selftests benches guests deps install check demo \
+	bench clean
 
-all: modules user selftests benches
+all: modules user selftests benches guests
 
 deps:
 	@scripts/install-deps.sh
@@ -37,10 +42,17 @@ $(BUILD)/kvirt: $(USER_SRCS) $(wildcard user/*.h) uapi/linux/kvirt.h
 $(LINUX_SRC)/.extracted:
 	scripts/linux-src.sh $(LINUX_SRC)
 
-selftests: $(TESTS)
+selftests: $(TESTS) $(HOST_TESTS)
+
+$(BUILD)/selftests/host/decode_test: selftests/host/decode_test.c \
+		kmod/kvirt/decode.c kmod/kvirt/decode.h $(LINUX_SRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -std=gnu11 -Wall -Werror -I$(CURDIR) \
+		-Iselftests/host/include \
+		-I$(LINUX_SRC)/tools/testing/selftests -o $@ $< kmod/kvirt/decode.c
 
 $(BUILD)/selftests/kvirt/%: selftests/kvirt/%.c $(TEST_LIB) \
-		selftests/kvirt/lab_util.h $(LINUX_SRC)/.extracted
+		$(wildcard selftests/kvirt/*.h) $(LINUX_SRC)/.extracted
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_LIB)
 
@@ -49,6 +61,14 @@ benches: $(BENCHES)
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -static -o $@ $<
+
+guests: $(BUILD)/hello.bin
+
+$(BUILD)/hello.bin: user/demo/hello.S user/demo/hello.lds
+	@mkdir -p $(BUILD)/demo
+	$(CC) $(GUEST_LDFLAGS) -Wl,-T,user/demo/hello.lds \
+		-o $(BUILD)/demo/hello.elf $<
+	objcopy -O binary $(BUILD)/demo/hello.elf $@
 
 install: modules user
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install

@@ -4,7 +4,8 @@
  * close, which switches virtualization on in every CPU and off again; the
  * same binary runs on /dev/kvirt and on the stock /dev/kvm.
  *
- * usage: vm_lifecycle DEVICE ITERATIONS ROUNDS   ->   "DEVICE NS_PER_VM"
+ * usage: vm_lifecycle DEVICE ITERATIONS ROUNDS
+ *   prints "vm_lifecycle DEVICE NS_PER_VM"
  * (the best round wins: emulated labs have noisy neighbours)
  */
 #include <errno.h>
@@ -27,12 +28,13 @@ static double now_ns(void)
 
 int main(int argc, char **argv)
 {
+	long n = argc == 4 ? atol(argv[2]) : 0;
+	long rounds = argc == 4 ? atol(argv[3]) : 0;
 	double start, best = 0;
-	long i, n, rounds, round;
+	long i, round;
 	int fd;
 
-	if (argc != 4 || (n = atol(argv[2])) <= 0 ||
-	    (rounds = atol(argv[3])) <= 0) {
+	if (n <= 0 || rounds <= 0) {
 		fprintf(stderr, "usage: vm_lifecycle DEVICE ITERATIONS ROUNDS\n");
 		return 2;
 	}
@@ -60,7 +62,7 @@ int main(int argc, char **argv)
 		if (!round || ns < best)
 			best = ns;
 	}
-	printf("%s %.0f\n", argv[1], best);
+	printf("vm_lifecycle %s %.0f\n", argv[1], best);
 	close(fd);
 	return 0;
 }

@@ -7,7 +7,8 @@
 #   ENTRY is a script inside PAYLOAD_DIR, run in the guest as
 #   "sh ENTRY REPORT" from PAYLOAD_DIR; REPORT becomes OUT_FILE and the
 #   kernel console goes to OUT_FILE.console. KVIRT_LAB_CPU overrides the
-#   QEMU CPU model (default max).
+#   QEMU CPU model (default max); KVIRT_LAB_WORK the scratch folder, so
+#   that several labs can run at once.
 set -euo pipefail
 
 payload=$(realpath "$1")
@@ -16,7 +17,7 @@ out=$(realpath -m "$3")
 limit=${4:-600}
 here=$(dirname "$(realpath "$0")")
 kver=$("$here/../scripts/lab-kernel.sh")
-work=$(realpath -m "$here/../build/svm-lab")
+work=$(realpath -m "${KVIRT_LAB_WORK:-$here/../build/svm-lab}")
 mods=/lib/modules/$kver/kernel
 
 if [ ! -f "$payload/$entry" ]; then

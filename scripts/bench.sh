@@ -1,7 +1,8 @@
 #!/bin/bash
 # Why: "make bench": run the benchmark clients on kvirt.ko and on the stock
 # KVM module in the same SVM lab VM and print kvirt/stock ratios (absolute
-# times in an emulated lab are noise; ratios are not).
+# times in an emulated lab are noise; ratios are not). A client that could
+# not run shows as FAILED with its reason, and the exit status is 1.
 set -euo pipefail
 
 root=$(realpath "$(dirname "$0")/..")
@@ -11,8 +12,9 @@ payload=build/payload-bench
 mkdir -p "$out"
 
 scripts/payload.sh "$payload" selftests/kvirt/nohw.list
-cp build/bench/vm_lifecycle lab/bench.sh "$payload/"
-lab/svm-lab.sh "$payload" bench.sh "$out/svm.txt" 300
+cp build/bench/vm_lifecycle build/bench/exit_roundtrip lab/bench.sh \
+	"$payload/"
+lab/svm-lab.sh "$payload" bench.sh "$out/svm.txt" 180
 
 if ! grep -q '^KVIRT-BENCH-END' "$out/svm.txt"; then
 	cat "$out/svm.txt"
@@ -21,6 +23,22 @@ if ! grep -q '^KVIRT-BENCH-END' "$out/svm.txt"; then
 fi
 stock=$(sed -n 's/^KVIRT-BENCH-BEGIN //p' "$out/svm.txt")
 printf '%-14s %14s %14s %8s\n' benchmark "kvirt (ns)" "$stock (ns)" ratio
-awk '$2 == "/dev/kvirt" { k[$1] = $3 } $2 == "/dev/kvm" { s[$1] = $3 }
-     END { for (b in k) printf "%-14s %14d %14d %8.4f\n", b, k[b], s[b],
-				 k[b] / s[b] }' "$out/svm.txt"
+# Rows in the order the results came; a missing number is a failure.
+awk '$2 ~ /^\/dev\// && $3 ~ /^[0-9]+$/ && NF == 3 {
+		if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 }
+		v[$1, $2] = $3
+	}
+	END {
+		for (i = 0; i < n; i++) {
+			b = order[i]; k = v[b, "/dev/kvirt"]; s = v[b, "/dev/kvm"]
+			r = k != "" && s != "" ? sprintf("%.4f", k / s) : "-"
+			printf "%-14s %14s %14s %8s\n", b, k != "" ? k : "FAILED",
+			       s != "" ? s : "FAILED", r
+		}
+	}' "$out/svm.txt"
+if grep -q ' FAILED: \|did not unload' "$out/svm.txt"; then
+	echo
+	echo "bench: not every client ran:"
+	grep ' FAILED: \|did not unload' "$out/svm.txt" | sed 's/^/  /'
+	exit 1
+fi

@@ -18,11 +18,13 @@ if ! make -s all >"$out/build.log" 2>&1; then
 	exit 1
 fi
 scripts/hygiene.sh "$out/hygiene.tap"
+build/selftests/host/decode_test >"$out/decode.tap" 2>&1
 scripts/payload.sh build/payload-check selftests/kvirt/tests.list
+scripts/payload.sh build/payload-vmx selftests/kvirt/vmx.list
 scripts/payload.sh build/payload-nohw selftests/kvirt/nohw.list
 
 # Bochs uses one core for minutes: let it run beside the QEMU labs.
-lab/vmx-lab.sh build/payload-check "$out/vmx.txt" 1800 \
+lab/vmx-lab.sh build/payload-vmx "$out/vmx.txt" 1800 \
 	>"$out/vmx-lab.log" 2>&1 &
 vmx=$!
 lab/svm-lab.sh build/payload-check run-tests.sh "$out/svm.txt" 900 \
@@ -33,5 +35,6 @@ wait "$vmx"
 cat "$out/vmx-lab.log"
 
 echo "check: whole run took $(($(date +%s) - t0)) s"
-python3 lab/report.py host="$out/hygiene.tap" svm="$out/svm.txt" \
+python3 lab/report.py host="$out/hygiene.tap" decode="$out/decode.tap" \
+	svm="$out/svm.txt" \
 	nohw="$out/nohw.txt" vmx="$out/vmx.txt"

@@ -14,7 +14,7 @@ log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
 cd "$root" || exit 1
-mapfile -t files < <(git ls-files 'kmod/*.[ch]' 'uapi/*.h' 'user/*.[ch]' \
+mapfile -t files < <(git ls-files 'kmod/*.[ch]' 'uapi/*.h' 'user/*.[ch]' 'bench/*.c' \
 	'selftests/*.[ch]')
 n=0
 results=()
@@ -32,7 +32,7 @@ record() {	# record OK NAME [DETAIL_FILE]
 for f in "${files[@]}"; do
 	# User space has no u64 or BIT() of its own.
 	case "$f" in
-	user/*|selftests/*)
+	user/*|bench/*|selftests/*)
 		ignore=PREFER_KERNEL_TYPES,BIT_MACRO ;;
 	*)
 		ignore=NONE ;;

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Why: gathers what a lab VM needs into one folder: the guest scripts, the
-# modules, the tool, the selftest binaries and the list of tests to run.
+# modules, the tool and its demo guest, the selftest binaries and the list
+# of tests to run.
 #
 # usage: scripts/payload.sh DEST TESTS_LIST
 set -euo pipefail
@@ -13,7 +14,8 @@ rm -rf "$dest"
 mkdir -p "$dest/tests"
 cp "$root/lab/run-tests.sh" "$root/lab/lab-stage2.sh" "$root/lab/demo.sh" \
 	"$dest/"
-cp "$root/kmod/kvirt/kvirt.ko" "$root/build/kvirt" "$dest/"
+cp "$root/kmod/kvirt/kvirt.ko" "$root/build/kvirt" "$root/build/hello.bin" \
+	"$dest/"
 cp "$list" "$dest/tests.list"
 while read -r name _; do
 	case "$name" in

@@ -13,6 +13,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "info", cmd_info, "show what the hypervisor device offers" },
+	{ "run", cmd_run, "boot a flat 64-bit binary with a serial console" },
 };
 
 static void print_usage(FILE *out)

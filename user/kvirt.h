@@ -8,5 +8,6 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 int cmd_info(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif /* KVIRT_USER_KVIRT_H */

@@ -173,7 +173,7 @@ static void kvirt_free_areas(void)
 		struct kvirt_cpu *c = per_cpu_ptr(&kvirt_cpu, cpu);
 
 		if (c->area)
-			__free_page(c->area);
+			__free_pages(c->area, KVIRT_CPU_AREA_ORDER);
 		c->area = NULL;
 	}
 }
@@ -185,7 +185,8 @@ int kvirt_cpu_virt_init(void)
 
 	for_each_possible_cpu(cpu) {
 		struct page *p = alloc_pages_node(cpu_to_node(cpu),
-						  GFP_KERNEL | __GFP_ZERO, 0);
+						  GFP_KERNEL | __GFP_ZERO,
+						  KVIRT_CPU_AREA_ORDER);
 
 		if (!p) {
 			kvirt_free_areas();

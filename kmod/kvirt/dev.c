@@ -21,6 +21,12 @@ static long kvirt_dev_ioctl(struct file *filp, unsigned int ioctl,
 		return kvirt_create_vm(arg);
 	case KVM_CHECK_EXTENSION:
 		return kvirt_check_extension(arg);
+	case KVM_GET_VCPU_MMAP_SIZE:
+		return arg ? -EINVAL : kvirt_vcpu_mmap_size();
+	case KVM_GET_SUPPORTED_CPUID:
+		return kvirt_get_supported_cpuid((void __user *)arg);
+	case KVM_GET_MSR_INDEX_LIST:
+		return kvirt_get_msr_index_list((void __user *)arg);
 	default:
 		return -EINVAL;
 	}

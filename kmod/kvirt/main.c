@@ -30,15 +30,19 @@ static int __init kvirt_init(void)
 
 	r = kvirt_cpu_virt_init();
 	if (r)
-		return r;
+		goto unload;
 	kvirt_debugfs_init();
 	r = kvirt_dev_init();
 	if (r) {
 		kvirt_debugfs_exit();
 		kvirt_cpu_virt_exit();
-		return r;
+		goto unload;
 	}
 	return 0;
+unload:
+	if (kvirt_vendor->unload)
+		kvirt_vendor->unload();
+	return r;
 }
 
 static void __exit kvirt_exit(void)
@@ -46,6 +50,8 @@ static void __exit kvirt_exit(void)
 	kvirt_dev_exit();
 	kvirt_debugfs_exit();
 	kvirt_cpu_virt_exit();
+	if (kvirt_vendor->unload)
+		kvirt_vendor->unload();
 }
 
 module_init(kvirt_init);

@@ -73,6 +73,98 @@ static int kvirt_slot_cmp(const void *a, const void *b)
 	return x->base_gfn < y->base_gfn ? -1 : x->base_gfn > y->base_gfn;
 }
 
+/* Under RCU or the slots lock: copy out the slot holding @gfn. */
+static const struct kvirt_memslot *
+kvirt_slot_of(const struct kvirt_memslots *slots, u64 gfn)
+{
+	unsigned int lo = 0, hi = slots ? slots->count : 0;
+
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+		const struct kvirt_memslot *s = &slots->slot[mid];
+
+		if (gfn < s->base_gfn)
+			hi = mid;
+		else if (gfn >= s->base_gfn + s->npages)
+			lo = mid + 1;
+		else
+			return s;
+	}
+	return NULL;
+}
+
+bool kvirt_gfn_to_memslot(struct kvirt_vm *vm, u64 gfn,
+			  struct kvirt_memslot *out)
+{
+	const struct kvirt_memslot *s;
+
+	rcu_read_lock();
+	s = kvirt_slot_of(rcu_dereference(vm->memslots), gfn);
+	if (s)
+		*out = *s;
+	rcu_read_unlock();
+	return s;
+}
+
+void kvirt_memslot_mark_dirty(const struct kvirt_memslot *slot, u64 gfn)
+{
+	if (slot->dirty_bitmap)
+		set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
+}
+
+/* Copy to or from guest memory, page by page, through the memslots. */
+static int kvirt_guest_copy(struct kvirt_vm *vm, u64 gpa, void *data,
+			    unsigned long len, bool write)
+{
+	while (len) {
+		unsigned long n = min_t(unsigned long, len,
+					PAGE_SIZE - offset_in_page(gpa));
+		struct kvirt_memslot slot;
+		void __user *hva;
+		unsigned long left;
+
+		if (!kvirt_gfn_to_memslot(vm, gpa >> PAGE_SHIFT, &slot) ||
+		    (write && (slot.flags & KVM_MEM_READONLY)))
+			return -ENOENT;
+		hva = u64_to_user_ptr(slot.userspace_addr +
+				      (gpa - (slot.base_gfn << PAGE_SHIFT)));
+		if (write) {
+			left = copy_to_user(hva, data, n);
+			/* The bitmap lives until an RCU grace period after use. */
+			rcu_read_lock();
+			if (kvirt_gfn_to_memslot(vm, gpa >> PAGE_SHIFT, &slot))
+				kvirt_memslot_mark_dirty(&slot,
+							 gpa >> PAGE_SHIFT);
+			rcu_read_unlock();
+		} else {
+			left = copy_from_user(data, hva, n);
+		}
+		if (left)
+			return -EFAULT;
+		gpa += n;
+		data += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int kvirt_read_guest(struct kvirt_vm *vm, u64 gpa, void *data,
+		     unsigned long len)
+{
+	return kvirt_guest_copy(vm, gpa, data, len, false);
+}
+
+int kvirt_write_guest(struct kvirt_vm *vm, u64 gpa, const void *data,
+		      unsigned long len)
+{
+	return kvirt_guest_copy(vm, gpa, (void *)data, len, true);
+}
+
+static unsigned long kvirt_dirty_bytes(const struct kvirt_memslot *slot)
+{
+	return ALIGN(slot->npages, BITS_PER_LONG) / 8;
+}
+
 /* Copy @old without slot @id, plus @add if given, sorted; then publish. */
 static int kvirt_replace_slots(struct kvirt_vm *vm, u16 id,
 			       const struct kvirt_memslot *add)
@@ -99,8 +191,7 @@ static int kvirt_replace_slots(struct kvirt_vm *vm, u16 id,
 
 static int kvirt_check_region(const struct kvm_userspace_memory_region *mem)
 {
-	/* Dirty logging and read-only slots come with the guest MMU. */
-	if (mem->flags)
+	if (mem->flags & ~(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY))
 		return -EINVAL;
 	if (!PAGE_ALIGNED(mem->memory_size) ||
 	    !PAGE_ALIGNED(mem->guest_phys_addr) ||
@@ -128,7 +219,8 @@ int kvirt_set_memory_region(struct kvirt_vm *vm,
 		.flags = mem->flags,
 		.id = mem->slot,
 	};
-	const struct kvirt_memslot *old;
+	const struct kvirt_memslot *found;
+	struct kvirt_memslot old = {};
 	struct kvirt_memslots *slots;
 	int r = kvirt_check_region(mem);
 
@@ -137,24 +229,27 @@ int kvirt_set_memory_region(struct kvirt_vm *vm,
 
 	mutex_lock(&vm->slots_lock);
 	slots = kvirt_memslots(vm);
-	old = kvirt_find_slot_id(slots, slot.id);
+	found = kvirt_find_slot_id(slots, slot.id);
+	if (found)
+		old = *found;
 	if (!slot.npages) {
 		r = -EINVAL;
-		if (old) {
+		if (found) {
 			r = kvirt_replace_slots(vm, slot.id, NULL);
 			if (!r)
 				atomic_dec(&kvirt_memslots_live);
 		}
 		goto out;
 	}
-	if (old) {
+	if (found) {
 		/* A slot may move or change flags, never size or backing. */
 		r = -EINVAL;
-		if (slot.userspace_addr != old->userspace_addr ||
-		    slot.npages != old->npages)
+		if (slot.userspace_addr != old.userspace_addr ||
+		    slot.npages != old.npages ||
+		    ((slot.flags ^ old.flags) & KVM_MEM_READONLY))
 			goto out;
 		r = 0;
-		if (slot.base_gfn == old->base_gfn && slot.flags == old->flags)
+		if (slot.base_gfn == old.base_gfn && slot.flags == old.flags)
 			goto out;
 	}
 	r = -EEXIST;
@@ -163,9 +258,66 @@ int kvirt_set_memory_region(struct kvirt_vm *vm,
 	r = -EINVAL;
 	if (slot.base_gfn + slot.npages - 1 > kvirt_max_gfn())
 		goto out;
+	if (slot.flags & KVM_MEM_LOG_DIRTY_PAGES) {
+		/* As KVM: a logging slot that moves keeps its bitmap. */
+		slot.dirty_bitmap = old.dirty_bitmap;
+		r = -ENOMEM;
+		if (!slot.dirty_bitmap)
+			slot.dirty_bitmap = kvzalloc(kvirt_dirty_bytes(&slot),
+						     GFP_KERNEL_ACCOUNT);
+		if (!slot.dirty_bitmap)
+			goto out;
+	}
 	r = kvirt_replace_slots(vm, slot.id, &slot);
-	if (!r && !old)
+	if (r) {
+		if (slot.dirty_bitmap != old.dirty_bitmap)
+			kvfree(slot.dirty_bitmap);
+		goto out;
+	}
+	if (!found)
 		atomic_inc(&kvirt_memslots_live);
+out:
+	if (found && !r) {
+		/* The old mappings go (and with them write access, for logging). */
+		kvirt_mmu_zap_gfn_range(vm, old.base_gfn, old.npages);
+		if (old.dirty_bitmap &&
+		    (!slot.npages || !(slot.flags & KVM_MEM_LOG_DIRTY_PAGES))) {
+			synchronize_rcu();
+			kvfree(old.dirty_bitmap);
+		}
+	}
+	mutex_unlock(&vm->slots_lock);
+	return r;
+}
+
+/* api.rst 4.37: hand out and reset the dirty bitmap of a logging slot. */
+int kvirt_get_dirty_log(struct kvirt_vm *vm, const struct kvm_dirty_log *log)
+{
+	const struct kvirt_memslot *found;
+	struct kvirt_memslot slot;
+	unsigned long *snap, i, n;
+	int r;
+
+	if (log->slot >= KVIRT_MEM_SLOTS)
+		return -EINVAL;
+	mutex_lock(&vm->slots_lock);
+	found = kvirt_find_slot_id(kvirt_memslots(vm), log->slot);
+	r = -ENOENT;
+	if (!found || !found->dirty_bitmap)
+		goto out;
+	slot = *found;
+	n = kvirt_dirty_bytes(&slot);
+	r = -ENOMEM;
+	snap = kvzalloc(n, GFP_KERNEL_ACCOUNT);
+	if (!snap)
+		goto out;
+	for (i = 0; i < n / sizeof(long); i++)
+		if (READ_ONCE(slot.dirty_bitmap[i]))
+			snap[i] = xchg(&slot.dirty_bitmap[i], 0);
+	/* Pages reported dirty must fault again on their next write. */
+	kvirt_mmu_write_protect(vm, slot.base_gfn, snap, slot.npages);
+	r = copy_to_user(log->dirty_bitmap, snap, n) ? -EFAULT : 0;
+	kvfree(snap);
 out:
 	mutex_unlock(&vm->slots_lock);
 	return r;
@@ -177,8 +329,12 @@ void kvirt_memslots_free(struct kvirt_vm *vm)
 	struct kvirt_memslots *slots = rcu_dereference_protected(vm->memslots,
 								 true);
 
+	unsigned int i;
+
 	if (!slots)
 		return;
+	for (i = 0; i < slots->count; i++)
+		kvfree(slots->slot[i].dirty_bitmap);
 	atomic_sub(slots->count, &kvirt_memslots_live);
 	kvfree(slots);
 }

@@ -6,6 +6,7 @@
  */
 #include <linux/anon_inodes.h>
 #include <linux/atomic.h>
+#include <linux/debugfs.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kvm.h>
@@ -24,18 +25,47 @@ unsigned int kvirt_vm_count(void)
 
 static void kvirt_vm_free(struct kvirt_vm *vm)
 {
+	unsigned int i;
+
+	/* First the counters' files, then the vCPUs they show. */
+	debugfs_remove_recursive(vm->debugfs);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		kvirt_vcpu_free(vm->vcpus[i]);
+	kvirt_mmu_destroy(vm);
 	kvirt_memslots_free(vm);
 	mutex_destroy(&vm->slots_lock);
+	mutex_destroy(&vm->lock);
 	mmdrop(vm->mm);
 	kfree(vm);
 	atomic_dec(&kvirt_vms);
 	kvirt_cpu_virt_put();
 }
 
+/* The VM goes when its fd and every vCPU fd are closed. */
+void kvirt_vm_put(struct kvirt_vm *vm)
+{
+	if (refcount_dec_and_test(&vm->users))
+		kvirt_vm_free(vm);
+}
+
 static int kvirt_vm_release(struct inode *inode, struct file *filp)
 {
-	kvirt_vm_free(filp->private_data);
+	kvirt_vm_put(filp->private_data);
 	return 0;
+}
+
+/* SVM needs no identity map; as KVM, it may only be set before vCPUs. */
+static int kvirt_set_identity_map_addr(struct kvirt_vm *vm, u64 __user *argp)
+{
+	u64 addr;
+	int r;
+
+	if (copy_from_user(&addr, argp, sizeof(addr)))
+		return -EFAULT;
+	mutex_lock(&vm->lock);
+	r = vm->nr_vcpus ? -EINVAL : 0;
+	mutex_unlock(&vm->lock);
+	return r;
 }
 
 static long kvirt_vm_ioctl(struct file *filp, unsigned int ioctl,
@@ -58,6 +88,20 @@ static long kvirt_vm_ioctl(struct file *filp, unsigned int ioctl,
 			return -EFAULT;
 		return kvirt_set_memory_region(vm, &mem);
 	}
+	case KVM_GET_DIRTY_LOG: {
+		struct kvm_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		return kvirt_get_dirty_log(vm, &log);
+	}
+	case KVM_CREATE_VCPU:
+		return kvirt_create_vcpu(vm, arg);
+	case KVM_SET_TSS_ADDR:
+		/* Only VMX without unrestricted guest uses the TSS area. */
+		return 0;
+	case KVM_SET_IDENTITY_MAP_ADDR:
+		return kvirt_set_identity_map_addr(vm, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -97,10 +141,18 @@ int kvirt_create_vm(unsigned long type)
 		kfree(vm);
 		goto put_fd;
 	}
+	refcount_set(&vm->users, 1);
 	mutex_init(&vm->slots_lock);
+	mutex_init(&vm->lock);
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 	atomic_inc(&kvirt_vms);
+	r = kvirt_mmu_init(vm);
+	if (r) {
+		kvirt_vm_free(vm);
+		goto put_fd;
+	}
+	kvirt_debugfs_add_vm(vm);
 
 	file = anon_inode_getfile("kvirt-vm", &kvirt_vm_fops, vm, O_RDWR);
 	if (IS_ERR(file)) {
