@@ -8,6 +8,16 @@
 
 #include "kvirt.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+/* The vendor's raw exit reason and its two qualifiers, for tracing. */
+void kvirt_trace_exit(struct kvirt_vcpu *vcpu, u64 reason, u64 info1,
+		      u64 info2)
+{
+	trace_kvirt_exit(vcpu, reason, info1, info2);
+}
+
 void kvirt_queue_ud(struct kvirt_vcpu *vcpu)
 {
 	kvirt_vendor->queue_exception(vcpu, X86_TRAP_UD, -1, 0);

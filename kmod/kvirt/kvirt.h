@@ -218,6 +218,8 @@ int kvirt_vcpu_mmap_size(void);
 void kvirt_kick_ipi(void *unused);
 
 /* exits.c: the vendor-neutral halves of intercepted instructions. */
+void kvirt_trace_exit(struct kvirt_vcpu *vcpu, u64 reason, u64 info1,
+		      u64 info2);
 int kvirt_handle_cpuid(struct kvirt_vcpu *vcpu);
 int kvirt_handle_msr(struct kvirt_vcpu *vcpu, bool write);
 int kvirt_handle_io(struct kvirt_vcpu *vcpu, u16 port, unsigned int size,

@@ -410,6 +410,7 @@ static int svm_handle_exit(struct kvirt_vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	int r;
 
+	kvirt_trace_exit(vcpu, c->exit_code, c->exit_info_1, c->exit_info_2);
 	switch (c->exit_code) {
 	case SVM_EXIT_INTR:
 		vcpu->exits[KVIRT_EXIT_INTR]++;

@@ -171,12 +171,16 @@ TEST_F(slots, bad_arguments)
 	/* kvirt has one address space (no SMM) and 509 slots. */
 	EXPECT_EQ(EINVAL, set_region(self->vm, 509, 0, PAGE, m, 0));
 	EXPECT_EQ(EINVAL, set_region(self->vm, 1 << 16, 0, PAGE, m, 0));
-	/* Dirty logging and read-only slots are not implemented yet. */
-	EXPECT_EQ(EINVAL, set_region(self->vm, 0, 0, PAGE, m,
-				     KVM_MEM_LOG_DIRTY_PAGES));
-	EXPECT_EQ(EINVAL, set_region(self->vm, 0, 0, PAGE, m,
-				     KVM_MEM_READONLY));
+	/* Only dirty logging and read-only exist; read-only is for life. */
 	EXPECT_EQ(EINVAL, set_region(self->vm, 0, 0, PAGE, m, 1U << 31));
+	EXPECT_EQ(EINVAL, set_region(self->vm, 0, 0, PAGE, m, 1U << 2));
+	EXPECT_EQ(0, set_region(self->vm, 0, 0, PAGE, m, KVM_MEM_READONLY));
+	EXPECT_EQ(EINVAL, set_region(self->vm, 0, 0, PAGE, m, 0));
+	EXPECT_EQ(0, set_region(self->vm, 0, 0, 0, m, 0));
+	EXPECT_EQ(0, set_region(self->vm, 0, 0, PAGE, m,
+				KVM_MEM_LOG_DIRTY_PAGES));
+	EXPECT_EQ(0, set_region(self->vm, 0, 0, PAGE, m, 0));
+	EXPECT_EQ(0, set_region(self->vm, 0, 0, 0, m, 0));
 	/* Kernel addresses are never guest memory. */
 	EXPECT_EQ(EINVAL, set_region(self->vm, 0, 0, PAGE,
 				     0xffff888000000000UL, 0));
