@@ -29,9 +29,10 @@ static void kvirt_vm_free(struct kvirt_vm *vm)
 
 	/* First the counters' files, then the vCPUs they show. */
 	debugfs_remove_recursive(vm->debugfs);
+	/* The MMU notifier looks at the vCPUs: it goes before them. */
+	kvirt_mmu_destroy(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		kvirt_vcpu_free(vm->vcpus[i]);
-	kvirt_mmu_destroy(vm);
 	kvirt_memslots_free(vm);
 	mutex_destroy(&vm->slots_lock);
 	mutex_destroy(&vm->lock);
