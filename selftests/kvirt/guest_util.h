@@ -213,6 +213,43 @@ int guest_answer_mmio_read(struct guest *g, uint64_t gpa, int len,
 int guest_expect_exception(struct guest *g, uint32_t vector, uint32_t error,
 			   uint32_t rip, uint32_t cr2);
 
+/*
+ * From now on, in the calling thread only, guest_run() (and with it every
+ * guest_expect_* and guest_answer_* helper) gives up on a KVM_RUN that has
+ * not returned after @ms milliseconds: a POSIX timer sends SIGUSR2 to the
+ * thread (its handler does nothing and is installed without SA_RESTART),
+ * and guest_run() returns -ETIMEDOUT. 0, the default, waits forever. For
+ * tests where a broken hypervisor would leave the guest spinning.
+ */
+void guest_set_run_timeout(int ms);
+
+/*
+ * KVM_SET_USER_MEMORY_REGION of @size bytes at @mem as slot @slot at @gpa
+ * with @flags (size 0 deletes). 0 or -errno.
+ */
+int guest_set_slot(int vm_fd, uint32_t slot, uint32_t flags, uint64_t gpa,
+		   uint64_t size, void *mem);
+
+/*
+ * Create vCPU @id in @g's VM with the supported CPUID, and make @v a copy
+ * of @g that drives it (same VM and memory, its own vcpu_fd and run), for
+ * guest_set_mode(), guest_run() and the other helpers. Release it with
+ * guest_put_vcpu(), never guest_destroy(). 0 or -errno.
+ */
+int guest_add_vcpu(struct guest *g, int id, struct guest *v);
+
+/* Unmap and close the vCPU of guest_add_vcpu(); safe to call twice. */
+void guest_put_vcpu(struct guest *v);
+
+/*
+ * Wait up to @ms milliseconds for the device under test to hold nothing:
+ * on kvirt its debugfs status shows vms, vcpus, memslots and table_pages
+ * all 0; on /dev/kvm no VM is left in /sys/kernel/debug/kvm. 0 when so,
+ * else -1 after saying what is left (or -1 if kvirt's status cannot be
+ * read; 0 if /dev/kvm's VMs cannot be counted).
+ */
+int guest_wait_released(int ms);
+
 /* KVM_GET_REGS / KVM_SET_REGS on vCPU 0, 0 or -errno. */
 int guest_get_regs(struct guest *g, struct kvm_regs *regs);
 int guest_set_regs(struct guest *g, const struct kvm_regs *regs);
