@@ -357,7 +357,9 @@ int kvirt_mmu_page_fault(struct kvirt_vcpu *vcpu, u64 gpa, bool write)
 	seq = READ_ONCE(mmu->invalidate_seq);
 	/* Read the sequence before the memslots and the host page tables. */
 	smp_rmb();
-	if (!kvirt_gfn_to_memslot(vm, gfn, &slot) ||
+	/* Beyond what the table's levels can map there is only MMIO. */
+	if ((gfn >> (9 * mmu->levels)) ||
+	    !kvirt_gfn_to_memslot(vm, gfn, &slot) ||
 	    (write && (slot.flags & KVM_MEM_READONLY)))
 		return kvirt_emulate_mmio(vcpu, gpa);
 

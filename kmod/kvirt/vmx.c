@@ -152,9 +152,26 @@ static void vmx_cpu_disable(void)
 	intel_pt_handle_vmx(0);
 }
 
+/* A 4-level EPT maps the 48-bit guest-physical space KVM gives guests. */
+static int vmx_tdp_levels(void)
+{
+	return 4;
+}
+
 const struct kvirt_vendor_ops kvirt_vmx_ops = {
 	.name = "Intel VMX",
+	/* EPT entries (SDM vol. 3C, 29.3.2): leaves are write-back memory. */
+	.pte = {
+		.present = VMX_EPT_READABLE_MASK,
+		.table = VMX_EPT_READABLE_MASK | VMX_EPT_WRITABLE_MASK |
+			 VMX_EPT_EXECUTABLE_MASK,
+		.leaf = VMX_EPT_READABLE_MASK | VMX_EPT_EXECUTABLE_MASK |
+			VMX_EPTP_MT_WB << VMX_EPT_MT_EPTE_SHIFT,
+		.write = VMX_EPT_WRITABLE_MASK,
+		.huge = BIT_ULL(7),
+	},
 	.probe = vmx_probe,
 	.cpu_enable = vmx_cpu_enable,
 	.cpu_disable = vmx_cpu_disable,
+	.tdp_levels = vmx_tdp_levels,
 };

@@ -6,11 +6,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guest_util.h"
@@ -29,6 +32,10 @@
 #define EFER_LMA	0x400ULL
 #define MAX_CPUID	256
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id	_sigev_un._tid
+#endif
 
 #define diag(fmt, ...) fprintf(stderr, "# guest: " fmt "\n", ##__VA_ARGS__)
 
@@ -527,9 +534,174 @@ int guest_install_idt(struct guest *g)
 	return ioctl(g->vcpu_fd, KVM_SET_SREGS, &sregs) ? -errno : 0;
 }
 
+static __thread int run_timeout_ms;
+static __thread volatile sig_atomic_t run_timed_out;
+
+static void on_run_timeout(int sig)
+{
+	run_timed_out = 1;
+}
+
+void guest_set_run_timeout(int ms)
+{
+	struct sigaction sa = { .sa_handler = on_run_timeout };
+
+	/* No SA_RESTART: the signal must end KVM_RUN with EINTR. */
+	if (ms)
+		sigaction(SIGUSR2, &sa, NULL);
+	run_timeout_ms = ms;
+}
+
+/* KVM_RUN, interrupted by a signal to this thread after run_timeout_ms. */
+static int run_bounded(int vcpu_fd)
+{
+	struct sigevent sev = {
+		.sigev_notify = SIGEV_THREAD_ID,
+		.sigev_signo = SIGUSR2,
+	};
+	/* Fire again and again, lest the first shot land before KVM_RUN. */
+	struct itimerspec its = {
+		.it_value.tv_sec = run_timeout_ms / 1000,
+		.it_value.tv_nsec = run_timeout_ms % 1000 * 1000000L,
+		.it_interval.tv_nsec = 100000000L,
+	};
+	timer_t timer;
+	int r;
+
+	sev.sigev_notify_thread_id = syscall(SYS_gettid);
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer))
+		return -errno;
+	run_timed_out = 0;
+	if (timer_settime(timer, 0, &its, NULL)) {
+		r = -errno;
+		timer_delete(timer);
+		return r;
+	}
+	r = ioctl(vcpu_fd, KVM_RUN, 0) ? -errno : 0;
+	/* A signal that fires from here on is handled before this returns. */
+	timer_delete(timer);
+	if (r == -EINTR && run_timed_out) {
+		diag("KVM_RUN did not return within %d ms", run_timeout_ms);
+		r = -ETIMEDOUT;
+	}
+	return r;
+}
+
 int guest_run(struct guest *g)
 {
+	if (run_timeout_ms)
+		return run_bounded(g->vcpu_fd);
 	return ioctl(g->vcpu_fd, KVM_RUN, 0) ? -errno : 0;
+}
+
+int guest_set_slot(int vm_fd, uint32_t slot, uint32_t flags, uint64_t gpa,
+		   uint64_t size, void *mem)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot,
+		.flags = flags,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)mem,
+	};
+
+	return ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r) ? -errno : 0;
+}
+
+int guest_add_vcpu(struct guest *g, int id, struct guest *v)
+{
+	int r;
+
+	*v = *g;
+	v->vcpu_fd = guest_create_vcpu(g->dev_fd, g->vm_fd, id, &v->run,
+				       &v->run_size);
+	if (v->vcpu_fd < 0) {
+		r = v->vcpu_fd;
+		v->vcpu_fd = -1;
+		v->run = NULL;
+		return r;
+	}
+	r = guest_set_supported_cpuid(g->dev_fd, v->vcpu_fd);
+	if (r)
+		guest_put_vcpu(v);
+	return r;
+}
+
+void guest_put_vcpu(struct guest *v)
+{
+	if (v->run)
+		munmap(v->run, v->run_size);
+	if (v->vcpu_fd >= 0)
+		close(v->vcpu_fd);
+	v->run = NULL;
+	v->vcpu_fd = -1;
+	/* The rest belongs to the guest it was copied from. */
+	v->mem = NULL;
+	v->vm_fd = -1;
+	v->dev_fd = -1;
+}
+
+/* Read "name: value" from kvirt's debugfs status. 0 or -errno. */
+static int kvirt_status_value(const char *name, long *value)
+{
+	FILE *f = fopen("/sys/kernel/debug/kvirt/status", "re");
+	size_t len = strlen(name);
+	char line[128];
+	int r = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (r && fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ':' &&
+		    sscanf(line + len + 1, "%ld", value) == 1)
+			r = 0;
+	fclose(f);
+	return r;
+}
+
+/* 1 if nothing is held, 0 if something is (said in @left), -1 unknown. */
+static int released(char *left, size_t size)
+{
+	static const char * const names[] = {
+		"vms", "vcpus", "memslots", "table_pages",
+	};
+	long v[ARRAY_SIZE(names)];
+	unsigned int i;
+	int n;
+
+	if (!guest_dev_is_kvirt()) {
+		n = guest_count_vms();
+		snprintf(left, size, "vms %d", n);
+		return n < 0 ? -1 : n == 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (kvirt_status_value(names[i], &v[i]))
+			return -1;
+	snprintf(left, size, "vms %ld vcpus %ld memslots %ld table_pages %ld",
+		 v[0], v[1], v[2], v[3]);
+	return !v[0] && !v[1] && !v[2] && !v[3];
+}
+
+int guest_wait_released(int ms)
+{
+	char left[128] = "";
+	int r, waited = 0;
+
+	for (;;) {
+		r = released(left, sizeof(left));
+		if (r < 0) {
+			diag("cannot tell what %s still holds", guest_dev_path());
+			return guest_dev_is_kvirt() ? -1 : 0;
+		}
+		if (r)
+			return 0;
+		if (waited >= ms)
+			break;
+		usleep(10000);
+		waited += 10;
+	}
+	diag("%s still holds %s after %d ms", guest_dev_path(), left, ms);
+	return -1;
 }
 
 const char *guest_exit_name(uint32_t reason)
