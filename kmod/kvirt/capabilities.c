@@ -7,10 +7,13 @@
 
 #include "kvirt.h"
 
-/* What needs vCPUs exists only where the vendor can run them. */
-static long kvirt_check_vcpu_extension(long cap)
+long kvirt_check_extension(long cap)
 {
 	switch (cap) {
+	case KVM_CAP_CHECK_EXTENSION_VM:
+	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
+	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
 	case KVM_CAP_SET_TSS_ADDR:
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
 	case KVM_CAP_EXT_CPUID:
@@ -24,23 +27,9 @@ static long kvirt_check_vcpu_extension(long cap)
 	case KVM_CAP_MAX_VCPUS:
 	case KVM_CAP_MAX_VCPU_ID:
 		return KVIRT_MAX_VCPUS;
-	default:
-		return 0;
-	}
-}
-
-long kvirt_check_extension(long cap)
-{
-	switch (cap) {
-	case KVM_CAP_CHECK_EXTENSION_VM:
-	case KVM_CAP_USER_MEMORY:
-	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
-	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
-		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return KVIRT_MEM_SLOTS;
 	default:
-		return kvirt_vendor->vcpu_run ?
-		       kvirt_check_vcpu_extension(cap) : 0;
+		return 0;
 	}
 }

@@ -695,7 +695,15 @@ static int kvirt_em_string_mem(struct kvirt_emctx *c)
 	if (in->op == KVIRT_OP_MOVS)
 		kvirt_string_step(c, KVIRT_RSI, 1);
 	kvirt_string_step(c, KVIRT_RDI, 1);
-	kvirt_string_done(c, 1);
+	/*
+	 * As KVM, RIP stays on a REP instruction even after its last element:
+	 * the guest runs it again with RCX = 0, which does nothing.
+	 */
+	if (in->rep)
+		kvirt_set_reg(v, KVIRT_RCX, in->adsize, false,
+			      v->regs[KVIRT_RCX] - 1);
+	else
+		kvirt_advance(c);
 	return r;
 }
 

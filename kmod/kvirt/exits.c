@@ -4,6 +4,7 @@
  * depend on the vendor; the vendor decodes its exit and calls these.
  */
 #include <linux/kvm.h>
+#include <uapi/linux/kvm_para.h>
 #include <asm/traps.h>
 
 #include "kvirt.h"
@@ -65,6 +66,31 @@ int kvirt_handle_msr(struct kvirt_vcpu *vcpu, bool write)
 gp:
 	kvirt_queue_gp(vcpu);
 	return 1;
+}
+
+/*
+ * VMCALL/VMMCALL as KVM answers a guest without paravirtual features: the
+ * "poll IRQ" call returns 0, every other call -KVM_ENOSYS in RAX, and any
+ * call from CPL > 0 -KVM_EPERM; outside 64-bit mode the result is 32 bits.
+ */
+int kvirt_handle_hypercall(struct kvirt_vcpu *vcpu)
+{
+	struct kvm_sregs s;
+	bool op64;
+	u64 ret;
+
+	kvirt_vendor->get_sregs(vcpu, &s);
+	op64 = (s.efer & EFER_LMA) && s.cs.l;
+	if (s.ss.dpl)
+		ret = -KVM_EPERM;
+	else if ((op64 ? vcpu->regs[KVIRT_RAX] : (u32)vcpu->regs[KVIRT_RAX]) ==
+		 KVM_HC_VAPIC_POLL_IRQ)
+		ret = 0;
+	else
+		ret = -KVM_ENOSYS;
+	vcpu->regs[KVIRT_RAX] = op64 ? ret : (u32)ret;
+	vcpu->exits[KVIRT_EXIT_OTHER]++;
+	return kvirt_vendor->skip_instruction(vcpu);
 }
 
 /*

@@ -34,6 +34,9 @@ struct kvirt_memslot {
 	u16 id;
 };
 
+/* Internal slot flag: being deleted or moved; faults on it retry. */
+#define KVIRT_MEMSLOT_INVALID	BIT(31)
+
 /* The slots in use, sorted by base_gfn; replaced whole, read under RCU. */
 struct kvirt_memslots {
 	struct rcu_head rcu;
@@ -225,6 +228,7 @@ int kvirt_handle_msr(struct kvirt_vcpu *vcpu, bool write);
 int kvirt_handle_io(struct kvirt_vcpu *vcpu, u16 port, unsigned int size,
 		    bool in, u64 next_rip);
 int kvirt_complete_io(struct kvirt_vcpu *vcpu);
+int kvirt_handle_hypercall(struct kvirt_vcpu *vcpu);
 void kvirt_queue_ud(struct kvirt_vcpu *vcpu);
 void kvirt_queue_gp(struct kvirt_vcpu *vcpu);
 int kvirt_unexpected_exit(struct kvirt_vcpu *vcpu, u64 reason);
@@ -240,6 +244,7 @@ const struct kvm_cpuid_entry2 *kvirt_find_cpuid(struct kvirt_vcpu *vcpu,
 int kvirt_get_msr_index_list(struct kvm_msr_list __user *arg);
 int kvirt_get_msr(struct kvirt_vcpu *vcpu, u32 index, u64 *data, bool host);
 int kvirt_set_msr(struct kvirt_vcpu *vcpu, u32 index, u64 data, bool host);
+int kvirt_efer_update(u64 *efer, u64 data, u64 cr0, bool host);
 
 /*
  * Guest memory through the memslots, from the vCPU thread (the VMM's mm):

@@ -165,16 +165,16 @@ static unsigned long kvirt_dirty_bytes(const struct kvirt_memslot *slot)
 	return ALIGN(slot->npages, BITS_PER_LONG) / 8;
 }
 
-/* Copy @old without slot @id, plus @add if given, sorted; then publish. */
-static int kvirt_replace_slots(struct kvirt_vm *vm, u16 id,
-			       const struct kvirt_memslot *add)
+/* A copy of the slots without slot @id, plus @add if given, sorted. */
+static struct kvirt_memslots *kvirt_build_slots(struct kvirt_vm *vm, u16 id,
+						const struct kvirt_memslot *add)
 {
 	struct kvirt_memslots *old = kvirt_memslots(vm), *new;
 	unsigned int i, n = 0, max = (old ? old->count : 0) + 1;
 
 	new = kvzalloc(struct_size(new, slot, max), GFP_KERNEL_ACCOUNT);
 	if (!new)
-		return -ENOMEM;
+		return NULL;
 	for (i = 0; old && i < old->count; i++)
 		if (old->slot[i].id != id)
 			new->slot[n++] = old->slot[i];
@@ -182,11 +182,16 @@ static int kvirt_replace_slots(struct kvirt_vm *vm, u16 id,
 		new->slot[n++] = *add;
 	sort(new->slot, n, sizeof(new->slot[0]), kvirt_slot_cmp, NULL);
 	new->count = n;
+	return new;
+}
+
+static void kvirt_publish_slots(struct kvirt_vm *vm, struct kvirt_memslots *new)
+{
+	struct kvirt_memslots *old = kvirt_memslots(vm);
 
 	rcu_assign_pointer(vm->memslots, new);
 	if (old)
 		kvfree_rcu(old, rcu);
-	return 0;
 }
 
 static int kvirt_check_region(const struct kvm_userspace_memory_region *mem)
@@ -219,9 +224,10 @@ int kvirt_set_memory_region(struct kvirt_vm *vm,
 		.flags = mem->flags,
 		.id = mem->slot,
 	};
+	struct kvirt_memslots *slots, *hidden = NULL, *final;
 	const struct kvirt_memslot *found;
 	struct kvirt_memslot old = {};
-	struct kvirt_memslots *slots;
+	bool goes;
 	int r = kvirt_check_region(mem);
 
 	if (r)
@@ -232,18 +238,11 @@ int kvirt_set_memory_region(struct kvirt_vm *vm,
 	found = kvirt_find_slot_id(slots, slot.id);
 	if (found)
 		old = *found;
-	if (!slot.npages) {
-		r = -EINVAL;
-		if (found) {
-			r = kvirt_replace_slots(vm, slot.id, NULL);
-			if (!r)
-				atomic_dec(&kvirt_memslots_live);
-		}
+	r = -EINVAL;
+	if (!slot.npages && !found)
 		goto out;
-	}
-	if (found) {
+	if (found && slot.npages) {
 		/* A slot may move or change flags, never size or backing. */
-		r = -EINVAL;
 		if (slot.userspace_addr != old.userspace_addr ||
 		    slot.npages != old.npages ||
 		    ((slot.flags ^ old.flags) & KVM_MEM_READONLY))
@@ -252,40 +251,64 @@ int kvirt_set_memory_region(struct kvirt_vm *vm,
 		if (slot.base_gfn == old.base_gfn && slot.flags == old.flags)
 			goto out;
 	}
-	r = -EEXIST;
-	if (kvirt_slots_overlap(slots, slot.id, slot.base_gfn, slot.npages))
-		goto out;
-	r = -EINVAL;
-	if (slot.base_gfn + slot.npages - 1 > kvirt_max_gfn())
-		goto out;
+	if (slot.npages) {
+		r = -EEXIST;
+		if (kvirt_slots_overlap(slots, slot.id, slot.base_gfn,
+					slot.npages))
+			goto out;
+		r = -EINVAL;
+		if (slot.base_gfn + slot.npages - 1 > kvirt_max_gfn())
+			goto out;
+	}
+	r = -ENOMEM;
 	if (slot.flags & KVM_MEM_LOG_DIRTY_PAGES) {
 		/* As KVM: a logging slot that moves keeps its bitmap. */
 		slot.dirty_bitmap = old.dirty_bitmap;
-		r = -ENOMEM;
 		if (!slot.dirty_bitmap)
 			slot.dirty_bitmap = kvzalloc(kvirt_dirty_bytes(&slot),
 						     GFP_KERNEL_ACCOUNT);
 		if (!slot.dirty_bitmap)
 			goto out;
 	}
-	r = kvirt_replace_slots(vm, slot.id, &slot);
-	if (r) {
+	/*
+	 * A slot that goes away or moves is first published as invalid: the
+	 * MMU notifier still finds its host range while its mappings are
+	 * zapped, and faults on it wait (as KVM's KVM_MEMSLOT_INVALID).
+	 */
+	goes = found && (!slot.npages || slot.base_gfn != old.base_gfn);
+	if (goes) {
+		struct kvirt_memslot invalid = old;
+
+		invalid.flags |= KVIRT_MEMSLOT_INVALID;
+		hidden = kvirt_build_slots(vm, old.id, &invalid);
+	}
+	final = kvirt_build_slots(vm, slot.id, slot.npages ? &slot : NULL);
+	if (!final || (goes && !hidden)) {
+		kvfree(final);
+		kvfree(hidden);
 		if (slot.dirty_bitmap != old.dirty_bitmap)
 			kvfree(slot.dirty_bitmap);
 		goto out;
 	}
+	if (hidden) {
+		kvirt_publish_slots(vm, hidden);
+		kvirt_mmu_zap_gfn_range(vm, old.base_gfn, old.npages);
+	}
+	kvirt_publish_slots(vm, final);
+	r = 0;
 	if (!found)
 		atomic_inc(&kvirt_memslots_live);
-out:
-	if (found && !r) {
-		/* The old mappings go (and with them write access, for logging). */
+	if (!slot.npages)
+		atomic_dec(&kvirt_memslots_live);
+	if (found && !goes)
+		/* New flags: write access goes, for logging to start. */
 		kvirt_mmu_zap_gfn_range(vm, old.base_gfn, old.npages);
-		if (old.dirty_bitmap &&
-		    (!slot.npages || !(slot.flags & KVM_MEM_LOG_DIRTY_PAGES))) {
-			synchronize_rcu();
-			kvfree(old.dirty_bitmap);
-		}
+	if (old.dirty_bitmap && slot.dirty_bitmap != old.dirty_bitmap) {
+		/* kvirt_write_guest() may still hold it under RCU. */
+		synchronize_rcu();
+		kvfree(old.dirty_bitmap);
 	}
+out:
 	mutex_unlock(&vm->slots_lock);
 	return r;
 }

@@ -350,8 +350,9 @@ int kvirt_mmu_page_fault(struct kvirt_vcpu *vcpu, u64 gpa, bool write)
 	u64 gfn = gpa >> PAGE_SHIFT, pfn, prot;
 	struct kvirt_memslot slot;
 	struct page *page = NULL;
-	bool writable = false, huge;
+	bool writable, huge;
 	unsigned long seq, hva;
+	long n = 0;
 	int r;
 
 	seq = READ_ONCE(mmu->invalidate_seq);
@@ -363,21 +364,30 @@ int kvirt_mmu_page_fault(struct kvirt_vcpu *vcpu, u64 gpa, bool write)
 	    (write && (slot.flags & KVM_MEM_READONLY)))
 		return kvirt_emulate_mmio(vcpu, gpa);
 
+	/* The slot is going away or moving: wait until it has. */
+	if (slot.flags & KVIRT_MEMSLOT_INVALID)
+		return 1;
+
 	hva = slot.userspace_addr + ((gfn - slot.base_gfn) << PAGE_SHIFT);
-	if (!(slot.flags & KVM_MEM_READONLY)) {
-		/* Map writable at once when the host already allows writes. */
-		if (write)
-			writable = get_user_pages_unlocked(hva, 1, &page,
-							   FOLL_WRITE) == 1;
-		else if (!(slot.flags & KVM_MEM_LOG_DIRTY_PAGES))
-			writable = get_user_pages_fast_only(hva, 1, FOLL_WRITE,
-							    &page) == 1;
+	/*
+	 * A read maps writable at once where the host already allows writes,
+	 * unless the slot is read-only or logged (its first write must fault).
+	 */
+	if (!write &&
+	    !(slot.flags & (KVM_MEM_READONLY | KVM_MEM_LOG_DIRTY_PAGES)))
+		n = get_user_pages_fast_only(hva, 1, FOLL_WRITE, &page);
+	writable = n == 1;
+	if (n != 1) {
+		n = get_user_pages_unlocked(hva, 1, &page,
+					    write ? FOLL_WRITE : 0);
+		writable = write;
 	}
-	if (!page && !write &&
-	    get_user_pages_unlocked(hva, 1, &page, 0) != 1)
-		page = NULL;
-	if (!page)
-		return -EFAULT;
+	if (n != 1 || !page) {
+		/* A fatal signal: the run loop notices it. Else as KVM. */
+		if (n == -EINTR)
+			return 1;
+		return n < 0 ? n : -EFAULT;
+	}
 
 	pfn = page_to_pfn(page);
 	huge = mmu_slot_can_be_huge(&slot, gfn) && mmu_host_huge(vm->mm, hva) &&

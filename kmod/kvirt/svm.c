@@ -48,6 +48,13 @@
 struct svm_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
+	/*
+	 * The guest state as userspace last set it: a VMRUN that refuses it
+	 * may leave the save area changed (QEMU writes the host's state
+	 * there), so it is put back for the next try.
+	 */
+	bool state_set;
+	struct vmcb_save_area state;
 	u32 asid;
 	u64 asid_gen;
 	int asid_cpu;
@@ -274,6 +281,7 @@ static void svm_init_vmcb(struct kvirt_vcpu *vcpu)
 	save->dr6 = SVM_RESET_DR6;
 	save->dr7 = SVM_RESET_DR7;
 	save->g_pat = SVM_RESET_PAT;
+	svm->state_set = true;
 }
 
 /* NPT walks with the host's paging mode (APM 15.25.3): 5 levels with LA57. */
@@ -452,8 +460,9 @@ static int svm_handle_exit(struct kvirt_vcpu *vcpu)
 		/* A host machine check: let the host's handler see it. */
 		asm volatile("int $0x12");
 		return 1;
-	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMMCALL:
+		return kvirt_handle_hypercall(vcpu);
+	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
 	case SVM_EXIT_VMSAVE:
 	case SVM_EXIT_STGI:
@@ -476,7 +485,7 @@ static int svm_handle_exit(struct kvirt_vcpu *vcpu)
 				    svm->vmcb->save.cs.base,
 				    svm->vmcb->save.rip);
 		run->exit_reason = KVM_EXIT_FAIL_ENTRY;
-		run->fail_entry.hardware_entry_failure_reason = c->exit_code;
+		run->fail_entry.hardware_entry_failure_reason = SVM_EXIT_ERR;
 		run->fail_entry.cpu = vcpu->cpu;
 		return 0;
 	default:
@@ -508,6 +517,8 @@ static int svm_vcpu_run(struct kvirt_vcpu *vcpu)
 	smp_store_mb(vcpu->mode, KVIRT_IN_GUEST);
 	svm_prepare_tlb(vcpu, cpu);
 
+	if (svm->state_set)
+		svm->state = vmcb->save;
 	asm volatile("clgi" ::: "memory");
 	kvirt_svm_vmrun(svm->vmcb_pa, vcpu->regs,
 			this_cpu_ptr(&svm_cpus)->host_area_pa);
@@ -519,6 +530,13 @@ static int svm_vcpu_run(struct kvirt_vcpu *vcpu)
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	local_irq_enable();
 
+	if (vmcb->control.exit_code == SVM_EXIT_ERR) {
+		/* Nothing ran: the registers stay as they were. */
+		if (svm->state_set)
+			vmcb->save = svm->state;
+		return svm_handle_exit(vcpu);
+	}
+	svm->state_set = false;
 	vcpu->regs[KVIRT_RAX] = vmcb->save.rax;
 	vcpu->regs[KVIRT_RSP] = vmcb->save.rsp;
 	vcpu->rip = vmcb->save.rip;
@@ -625,21 +643,8 @@ static int svm_set_sregs(struct kvirt_vcpu *vcpu, const struct kvm_sregs *sregs)
 	save->cr4 = sregs->cr4;
 	/* VMRUN requires EFER.SVME in the guest's EFER; the guest never sees it. */
 	save->efer = sregs->efer | EFER_SVME;
+	((struct svm_vcpu *)vcpu->vendor)->state_set = true;
 	return 0;
-}
-
-/* As KVM's check: every PAT entry one of UC, WC, WT, WP, WB, UC-. */
-static bool svm_pat_valid(u64 pat)
-{
-	unsigned int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 type = pat >> (i * 8);
-
-		if (type == 2 || type == 3 || type > 7)
-			return false;
-	}
-	return true;
 }
 
 /* The MSRs the VMCB holds. */
@@ -692,53 +697,36 @@ static int svm_get_msr(struct kvirt_vcpu *vcpu, u32 index, u64 *data)
 	return 1;
 }
 
-static int svm_set_efer(struct vmcb_save_area *save, u64 efer, bool host)
+static int svm_set_efer(struct vmcb_save_area *save, u64 data, bool host)
 {
-	u64 valid = EFER_SCE | EFER_LME | EFER_LMA;
+	u64 efer = save->efer & ~EFER_SVME;
 
-	if (boot_cpu_has(X86_FEATURE_NX))
-		valid |= EFER_NX;
-	if (efer & ~valid)
+	if (kvirt_efer_update(&efer, data, save->cr0, host))
 		return 1;
-	if (!host) {
-		/* LMA follows paging; LME may not change while paging is on. */
-		efer = (efer & ~EFER_LMA) | (save->efer & EFER_LMA);
-		if ((save->cr0 & X86_CR0_PG) &&
-		    ((efer ^ save->efer) & EFER_LME))
-			return 1;
-	}
+	/* VMRUN requires EFER.SVME in the guest's EFER; the guest never sees it. */
 	save->efer = efer | EFER_SVME;
 	return 0;
 }
 
 static int svm_set_msr(struct kvirt_vcpu *vcpu, u32 index, u64 data, bool host)
 {
-	struct vmcb *vmcb = ((struct svm_vcpu *)vcpu->vendor)->vmcb;
+	struct svm_vcpu *svm = vcpu->vendor;
+	struct vmcb *vmcb = svm->vmcb;
 	u64 *slot = svm_msr_slot(&vmcb->save, index);
 
+	svm->state_set = true;
+	if (slot) {
+		*slot = data;
+		return 0;
+	}
 	switch (index) {
 	case MSR_EFER:
 		return svm_set_efer(&vmcb->save, data, host);
 	case MSR_IA32_TSC:
 		vmcb->control.tsc_offset = data - rdtsc();
 		return 0;
-	case MSR_IA32_CR_PAT:
-		if (!svm_pat_valid(data))
-			return 1;
-		break;
-	case MSR_IA32_SYSENTER_CS:
-		data = (u32)data;
-		break;
 	}
-	if (!slot)
-		return 1;
-	/* Addresses must be canonical, or VMRUN/VMLOAD would refuse them. */
-	if (index != MSR_IA32_CR_PAT && index != MSR_IA32_SYSENTER_CS &&
-	    index != MSR_STAR && index != MSR_SYSCALL_MASK &&
-	    (s64)(data << 16) >> 16 != data)
-		return 1;
-	*slot = data;
-	return 0;
+	return 1;
 }
 
 const struct kvirt_vendor_ops kvirt_svm_ops = {

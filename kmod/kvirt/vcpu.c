@@ -436,9 +436,6 @@ int kvirt_create_vcpu(struct kvirt_vm *vm, unsigned long id)
 	unsigned int i;
 	int fd;
 
-	/* VMX vCPUs come with the VMX world switch. */
-	if (!kvirt_vendor->vcpu_run)
-		return -EOPNOTSUPP;
 	if (id >= KVIRT_MAX_VCPUS)
 		return -EINVAL;
 	vcpu = kvirt_vcpu_alloc(vm, id);

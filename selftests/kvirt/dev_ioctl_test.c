@@ -61,8 +61,7 @@ TEST_F(dev, unknown_system_ioctl_is_einval)
 	EXPECT_EQ(EINVAL, errno);
 }
 
-/* What needs vCPUs is claimed only where kvirt runs them (SVM so far). */
-static int claimed_with_vcpus(long cap)
+static int claimed(long cap)
 {
 	switch (cap) {
 	case KVM_CAP_SET_TSS_ADDR:
@@ -74,18 +73,6 @@ static int claimed_with_vcpus(long cap)
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_INTERNAL_ERROR_DATA:
 		return 1;
-	case KVM_CAP_NR_VCPUS:
-	case KVM_CAP_MAX_VCPUS:
-	case KVM_CAP_MAX_VCPU_ID:
-		return 64;
-	default:
-		return 0;
-	}
-}
-
-static int claimed(long cap)
-{
-	switch (cap) {
 	case KVM_CAP_CHECK_EXTENSION_VM:
 	case KVM_CAP_USER_MEMORY:
 	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
@@ -93,8 +80,12 @@ static int claimed(long cap)
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return 509;
+	case KVM_CAP_NR_VCPUS:
+	case KVM_CAP_MAX_VCPUS:
+	case KVM_CAP_MAX_VCPU_ID:
+		return 64;
 	default:
-		return host_is_svm() ? claimed_with_vcpus(cap) : 0;
+		return 0;
 	}
 }
 

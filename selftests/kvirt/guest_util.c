@@ -535,11 +535,11 @@ int guest_install_idt(struct guest *g)
 }
 
 static __thread int run_timeout_ms;
-static __thread volatile sig_atomic_t run_timed_out;
+static __thread sig_atomic_t run_timed_out;
 
 static void on_run_timeout(int sig)
 {
-	run_timed_out = 1;
+	__atomic_store_n(&run_timed_out, 1, __ATOMIC_RELAXED);
 }
 
 void guest_set_run_timeout(int ms)
@@ -571,7 +571,7 @@ static int run_bounded(int vcpu_fd)
 	sev.sigev_notify_thread_id = syscall(SYS_gettid);
 	if (timer_create(CLOCK_MONOTONIC, &sev, &timer))
 		return -errno;
-	run_timed_out = 0;
+	__atomic_store_n(&run_timed_out, 0, __ATOMIC_RELAXED);
 	if (timer_settime(timer, 0, &its, NULL)) {
 		r = -errno;
 		timer_delete(timer);
@@ -580,7 +580,7 @@ static int run_bounded(int vcpu_fd)
 	r = ioctl(vcpu_fd, KVM_RUN, 0) ? -errno : 0;
 	/* A signal that fires from here on is handled before this returns. */
 	timer_delete(timer);
-	if (r == -EINTR && run_timed_out) {
+	if (r == -EINTR && __atomic_load_n(&run_timed_out, __ATOMIC_RELAXED)) {
 		diag("KVM_RUN did not return within %d ms", run_timeout_ms);
 		r = -ETIMEDOUT;
 	}

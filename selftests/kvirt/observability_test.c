@@ -16,14 +16,20 @@
 
 #include "kselftest_harness.h"
 #include "guest_util.h"
+#include "lab_util.h"
 
 #define CPUIDS		10
 #define OUTS		5
 #define TRACEFS		"/sys/kernel/tracing"
 #define EVENT		TRACEFS "/events/kvirt/kvirt_exit/enable"
-/* AMD exit codes (APM vol. 2, appendix C) as the tracepoint prints them. */
+/*
+ * The vendor's exit codes as the tracepoint prints them: AMD APM vol. 2,
+ * appendix C, and Intel SDM vol. 3D, appendix C.
+ */
 #define SVM_EXIT_CPUID_STR	"reason 0x72 "
 #define SVM_EXIT_IOIO_STR	"reason 0x7b "
+#define VMX_EXIT_CPUID_STR	"reason 0xa "
+#define VMX_EXIT_IO_STR		"reason 0x1e "
 
 GUEST_CODE(exits,
 	   ".code64\n"
@@ -166,8 +172,10 @@ TEST_F(obs, tracepoint_reports_each_exit)
 	run_exits_guest(_metadata, &self->g);
 	ASSERT_EQ(0, write_file(EVENT, "0"));
 	snprintf(vcpu, sizeof(vcpu), "kvirt_exit: vcpu 0 ");
-	EXPECT_EQ(CPUIDS, trace_lines(vcpu, SVM_EXIT_CPUID_STR));
-	EXPECT_EQ(OUTS, trace_lines(vcpu, SVM_EXIT_IOIO_STR));
+	EXPECT_EQ(CPUIDS, trace_lines(vcpu, host_is_svm() ? SVM_EXIT_CPUID_STR :
+							    VMX_EXIT_CPUID_STR));
+	EXPECT_EQ(OUTS, trace_lines(vcpu, host_is_svm() ? SVM_EXIT_IOIO_STR :
+							  VMX_EXIT_IO_STR));
 	/* Disabled again: another run adds nothing. */
 	ASSERT_EQ(0, write_file(TRACEFS "/trace", ""));
 	run_exits_guest(_metadata, &self->g);
