@@ -4,6 +4,7 @@
  * kvirt_vendor_ops (Intel SDM vol. 3C, chapters 23-24 and appendix A).
  */
 #include <linux/bits.h>
+#include <linux/cpu.h>
 #include <linux/idr.h>
 #include <linux/kvm.h>
 #include <linux/list.h>
@@ -563,10 +564,14 @@ static int vmx_vcpu_create(struct kvirt_vcpu *vcpu)
 static void vmx_vcpu_free(struct kvirt_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = vcpu->vendor;
-	int cpu = READ_ONCE(vmx->cpu);
+	int cpu;
 
+	/* A CPU going offline clears its VMCSs itself; keep it online. */
+	cpus_read_lock();
+	cpu = READ_ONCE(vmx->cpu);
 	if (cpu >= 0)
 		smp_call_function_single(cpu, vmx_clear_ipi, vmx, 1);
+	cpus_read_unlock();
 	if (vmx->vpid)
 		ida_free(&vmx_vpids, vmx->vpid);
 	free_page((unsigned long)vmx->vmcs);
