@@ -13,9 +13,15 @@ TEST_CFLAGS := -O2 -g -std=gnu11 -Wall -Werror -static -pthread \
 	-I$(CURDIR)/uapi -I$(LINUX_SRC)/tools/testing/selftests
 
 USER_SRCS := $(wildcard user/*.c)
+NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 TEST_LIB := $(filter-out %_test.c,$(wildcard selftests/kvirt/*.c))
 TEST_SRCS := $(filter-out $(TEST_LIB),$(wildcard selftests/kvirt/*_test.c))
 TESTS := $(patsubst selftests/kvirt/%.c,$(BUILD)/selftests/kvirt/%,$(TEST_SRCS))
+DP_TEST_LIB := $(filter-out %_test.c,$(wildcard selftests/datapath/*.c))
+DP_TEST_SRCS := $(wildcard selftests/datapath/*_test.c)
+DP_TESTS := $(patsubst selftests/datapath/%.c,$(BUILD)/selftests/datapath/%,\
+	$(DP_TEST_SRCS))
 BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 # Unit tests of module code that runs on the build machine itself.
 HOST_TESTS := $(BUILD)/selftests/host/decode_test
@@ -37,12 +43,12 @@ user: $(BUILD)/kvirt
 
 $(BUILD)/kvirt: $(USER_SRCS) $(wildcard user/*.h) uapi/linux/kvirt.h
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -o $@ $(USER_SRCS)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $(USER_SRCS) $(NL_LIBS)
 
 $(LINUX_SRC)/.extracted:
 	scripts/linux-src.sh $(LINUX_SRC)
 
-selftests: $(TESTS) $(HOST_TESTS)
+selftests: $(TESTS) $(DP_TESTS) $(HOST_TESTS)
 
 $(BUILD)/selftests/host/decode_test: selftests/host/decode_test.c \
 		kmod/kvirt/decode.c kmod/kvirt/decode.h $(LINUX_SRC)/.extracted
@@ -55,6 +61,11 @@ $(BUILD)/selftests/kvirt/%: selftests/kvirt/%.c $(TEST_LIB) \
 		$(wildcard selftests/kvirt/*.h) $(LINUX_SRC)/.extracted
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_LIB)
+
+$(BUILD)/selftests/datapath/%: selftests/datapath/%.c $(DP_TEST_LIB) \
+		$(wildcard selftests/datapath/*.h) $(LINUX_SRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(DP_TEST_LIB)
 
 benches: $(BENCHES)
 

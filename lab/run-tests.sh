@@ -12,6 +12,7 @@ dmesg -c
 echo "KVIRT-DMESG-END boot"
 
 export KVIRT_KO="$PWD/kvirt.ko"
+export KVIRT_DP_KO="$PWD/kvirt_dp.ko"
 echo "KVIRT-PLAN $(grep -v '^#' tests.list | cut -d' ' -f1 | tr '\n' ' ')"
 while read -r name limit; do
 	case "$name" in
@@ -27,13 +28,17 @@ while read -r name limit; do
 	echo "KVIRT-DMESG-END $name"
 done <tests.list
 
-# Whatever the tests did, kvirt must unload and leave the log clean.
-if grep -q '^kvirt ' /proc/modules; then
-	rmmod kvirt
-	echo "KVIRT-UNLOAD rc=$?"
-else
-	echo "KVIRT-UNLOAD rc=0"
-fi
+# Whatever the tests did, kvirt's modules must unload and leave the log
+# clean; the first failure is reported.
+unload=0
+for m in kvirt kvirt_dp; do
+	if grep -q "^$m " /proc/modules; then
+		rmmod "$m"
+		rc=$?
+		[ "$unload" -eq 0 ] && unload=$rc
+	fi
+done
+echo "KVIRT-UNLOAD rc=$unload"
 echo "KVIRT-DMESG-BEGIN unload"
 dmesg -c
 echo "KVIRT-DMESG-END unload"

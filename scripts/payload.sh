@@ -14,12 +14,20 @@ rm -rf "$dest"
 mkdir -p "$dest/tests"
 cp "$root/lab/run-tests.sh" "$root/lab/lab-stage2.sh" "$root/lab/demo.sh" \
 	"$dest/"
-cp "$root/kmod/kvirt/kvirt.ko" "$root/build/kvirt" "$root/build/hello.bin" \
-	"$dest/"
+cp "$root/kmod/kvirt/kvirt.ko" "$root/kmod/kvirt_dp/kvirt_dp.ko" \
+	"$root/build/kvirt" "$root/build/hello.bin" "$dest/"
 cp "$list" "$dest/tests.list"
 while read -r name _; do
 	case "$name" in
 	''|'#'*) continue ;;
 	esac
-	cp "$root/build/selftests/kvirt/$name" "$dest/tests/"
+	# Test names are unique over the selftest folders.
+	for dir in kvirt datapath; do
+		if [ -e "$root/build/selftests/$dir/$name" ]; then
+			cp "$root/build/selftests/$dir/$name" "$dest/tests/"
+			continue 2
+		fi
+	done
+	echo "payload: no selftest $name" >&2
+	exit 1
 done <"$list"

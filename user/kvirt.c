@@ -12,6 +12,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *help;
 } commands[] = {
+	{ "dp", cmd_dp, "manage kvirt_dp datapaths and ports (like ovs-dpctl)" },
 	{ "info", cmd_info, "show what the hypervisor device offers" },
 	{ "run", cmd_run, "boot a flat 64-bit binary with a serial console" },
 };

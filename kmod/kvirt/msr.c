@@ -61,7 +61,7 @@ static u64 kvirt_canonical(u64 addr)
  * addresses and bad PAT entries are refused (1), SYSENTER addresses are
  * made canonical and SYSENTER_CS is 32 bits.
  */
-int kvirt_msr_filter(u32 index, u64 *data)
+static int kvirt_msr_filter(u32 index, u64 *data)
 {
 	switch (index) {
 	case MSR_FS_BASE:

@@ -1306,7 +1306,7 @@ static int compare_same(void)
 		diverged++;
 		if (!strcmp(a.text, b.text)) {
 			noted++;
-			ksft_print_msg("DIVERGES %s (%s: %s): only the registers at an exit, line %d\n",
+			ksft_print_msg("DIVERGES %s (%s: %s): registers at an exit, line %d\n",
 				       c->name, mode_name(c->mode),
 				       flat(c->text),
 				       first_difference(&kvm_same[i],

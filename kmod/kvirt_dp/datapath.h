@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Why: the objects of kvirt_dp.ko and the seams between its files. A
+ * datapath owns numbered vports; a packet entering a vport becomes a flow
+ * key (flow.c), is looked up in the flow table (flow_table.c) and, on a
+ * miss, is sent to userspace (upcall.c), all on the packet path of
+ * packet.c. The control plane (datapath.c) speaks the genetlink ABI of
+ * linux/openvswitch.h, so that ovs-vswitchd can drive this datapath.
+ *
+ * Locking: every change (datapaths, vports, features, pids) happens under
+ * kvirt_dp_lock(); the RTNL nests inside it. The packet path and the GET
+ * commands only read, under RCU: lists are RCU lists, pointers are
+ * published with rcu_assign_pointer(), and objects are freed after a grace
+ * period (vports and datapaths through call_rcu(), devices through
+ * unregister_netdevice()).
+ *
+ * Next steps plug in here: flow_table.c grows struct kvirt_dp_flow_table
+ * and kvirt_dp_flow_lookup(); flow_netlink.c parses keys and masks into
+ * struct kvirt_dp_key; actions.c executes a flow's actions where packet.c
+ * now only counts a hit, and adds a send operation to the vport ops.
+ */
+#ifndef KVIRT_DP_DATAPATH_H
+#define KVIRT_DP_DATAPATH_H
+
+#include <linux/if_ether.h>
+#include <linux/in6.h>
+#include <linux/list.h>
+#include <linux/netdevice.h>
+#include <linux/openvswitch.h>
+#include <linux/rcupdate.h>
+#include <linux/skbuff.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+#include <net/genetlink.h>
+
+/* Port numbers are below this (OVS's DP_MAX_PORTS); 0 is OVSP_LOCAL. */
+#define KVIRT_DP_MAX_PORTS	USHRT_MAX
+#define KVIRT_DP_PORT_BUCKETS	256
+
+/* OVS's default and largest mask cache (entries of two u32 per CPU). */
+#define KVIRT_DP_MASKS_CACHE_DEFAULT	256
+#define KVIRT_DP_MASKS_CACHE_MAX	(PCPU_MIN_UNIT_SIZE / (2 * sizeof(u32)))
+
+/* The datapath features kvirt_dp implements (OVS_DP_ATTR_USER_FEATURES). */
+#define KVIRT_DP_FEATURES	(OVS_DP_F_UNALIGNED | OVS_DP_F_VPORT_PIDS | \
+				 OVS_DP_F_DISPATCH_UPCALL_PER_CPU)
+
+/*
+ * OVS_PACKET_ATTR_HASH is a u64: the skb hash in the low 32 bits and, above
+ * them, whether it was computed in software and over the L4 ports. The
+ * uapi header leaves these bits to the datapath; these are OVS's values,
+ * which userspace hands back unchanged with OVS_PACKET_CMD_EXECUTE.
+ */
+#define KVIRT_DP_HASH_SW_BIT	BIT_ULL(32)
+#define KVIRT_DP_HASH_L4_BIT	BIT_ULL(33)
+
+/**
+ * struct kvirt_dp_vlan - one 802.1Q/802.1ad tag as a key holds it
+ * @tpid: the tag protocol (ETH_P_8021Q or ETH_P_8021AD)
+ * @tci: the tag control information with VLAN_CFI_MASK set, so that a
+ *	present tag never reads as zero (OVS's encoding)
+ */
+struct kvirt_dp_vlan {
+	__be16 tpid;
+	__be16 tci;
+};
+
+/**
+ * struct kvirt_dp_key - a packet as the flow table sees it
+ *
+ * Extracted by kvirt_dp_key_extract() and emitted as nested OVS_KEY_ATTR_*
+ * by kvirt_dp_key_to_nlattrs(). Always built from a zeroed struct, so the
+ * flow table may compare and mask keys as bytes; fields a packet does not
+ * have stay zero. Network-order fields are __be; ICMP type and code sit in
+ * @tp_src and @tp_dst as big-endian 16-bit values, as OVS keeps them.
+ *
+ * @recirc_id: recirculation id; 0 for packets from a port
+ * @dp_hash: datapath hash; 0 until a hash action computes it
+ * @priority: skb->priority
+ * @mark: skb->mark
+ * @in_port: the vport the packet came in on
+ * @eth_src: Ethernet source
+ * @eth_dst: Ethernet destination
+ * @vlan: the outer VLAN tag, zero if none
+ * @cvlan: the inner VLAN tag, zero if none
+ * @eth_type: the Ethernet type after the tags (ETH_P_802_2 for LLC
+ *	frames, a VLAN type when a third tag follows)
+ * @ip_proto: IP protocol; for ARP the opcode if it fits in 8 bits
+ * @ip_tos: IPv4 TOS or IPv6 traffic class
+ * @ip_ttl: IPv4 TTL or IPv6 hop limit
+ * @ip_frag: OVS_FRAG_TYPE_*
+ * @ipv4: IPv4 addresses; for ARP the protocol and hardware addresses
+ * @ipv6: IPv6 addresses, flow label, OFPIEH12_* extension header bits and
+ *	the neighbour discovery target and link-layer addresses
+ * @tp_src: TCP/UDP/SCTP source port, or ICMP(v6) type
+ * @tp_dst: TCP/UDP/SCTP destination port, or ICMP(v6) code
+ * @tcp_flags: the 12 flag bits of the TCP header
+ */
+struct kvirt_dp_key {
+	u32 recirc_id;
+	u32 dp_hash;
+	u32 priority;
+	u32 mark;
+	u16 in_port;
+	u8 eth_src[ETH_ALEN];
+	u8 eth_dst[ETH_ALEN];
+	struct kvirt_dp_vlan vlan;
+	struct kvirt_dp_vlan cvlan;
+	__be16 eth_type;
+	u8 ip_proto;
+	u8 ip_tos;
+	u8 ip_ttl;
+	u8 ip_frag;
+	union {
+		struct {
+			__be32 src;
+			__be32 dst;
+			u8 arp_sha[ETH_ALEN];
+			u8 arp_tha[ETH_ALEN];
+		} ipv4;
+		struct {
+			struct in6_addr src;
+			struct in6_addr dst;
+			__be32 label;
+			u16 exthdrs;
+			struct in6_addr nd_target;
+			u8 nd_sll[ETH_ALEN];
+			u8 nd_tll[ETH_ALEN];
+		} ipv6;
+	};
+	__be16 tp_src;
+	__be16 tp_dst;
+	__be16 tcp_flags;
+};
+
+/**
+ * struct kvirt_dp_stats - per-CPU packet counters of a datapath
+ * @n_hit: packets that matched a flow
+ * @n_missed: packets that matched none and went (or were meant to go) to
+ *	userspace
+ * @n_lost: missed packets that could not be queued to userspace
+ * @n_mask_hit: masks tried by lookups
+ * @n_cache_hit: lookups answered by the mask cache
+ * @syncp: 64-bit counter consistency on 32-bit hosts
+ */
+struct kvirt_dp_stats {
+	u64 n_hit;
+	u64 n_missed;
+	u64 n_lost;
+	u64 n_mask_hit;
+	u64 n_cache_hit;
+	struct u64_stats_sync syncp;
+};
+
+/**
+ * struct kvirt_dp_pids - netlink port ids that receive upcalls
+ * @rcu: frees a replaced array after readers are done
+ * @n: number of @pids, at least one
+ * @pids: the port ids: per vport, spread by packet hash; per datapath
+ *	(OVS_DP_F_DISPATCH_UPCALL_PER_CPU), indexed by CPU
+ */
+struct kvirt_dp_pids {
+	struct rcu_head rcu;
+	u32 n;
+	u32 pids[];
+};
+
+/**
+ * struct kvirt_dp_flow_table - the datapath's flows
+ * @count: flows installed
+ * @n_masks: distinct masks among them
+ *
+ * Empty until flow_table.c (the next step) fills it; the datapath's
+ * OVS_DP_ATTR_STATS and MEGAFLOW_STATS already report these.
+ */
+struct kvirt_dp_flow_table {
+	unsigned int count;
+	unsigned int n_masks;
+};
+
+/**
+ * struct kvirt_dp - one datapath, named after its local port
+ * @node: in the namespace's list of datapaths (RCU)
+ * @net: the namespace it was created in; it lives and dies there
+ * @local: port 0 (OVSP_LOCAL), an internal port; set for the whole life
+ * @ifindex: the local port's ifindex, the datapath's dp_ifindex
+ * @ports: vports hashed by port number (RCU)
+ * @table: the flow table
+ * @stats: per-CPU counters
+ * @user_features: OVS_DP_F_* userspace enabled
+ * @masks_cache_size: OVS_DP_ATTR_MASKS_CACHE_SIZE, for the flow table
+ * @cpu_pids: upcall pids per CPU, used with
+ *	OVS_DP_F_DISPATCH_UPCALL_PER_CPU (RCU, may be NULL)
+ * @rcu: frees the datapath after readers are done
+ */
+struct kvirt_dp {
+	struct list_head node;
+	possible_net_t net;
+	struct kvirt_dp_vport *local;
+	int ifindex;
+	struct hlist_head ports[KVIRT_DP_PORT_BUCKETS];
+	struct kvirt_dp_flow_table table;
+	struct kvirt_dp_stats __percpu *stats;
+	u32 user_features;
+	u32 masks_cache_size;
+	struct kvirt_dp_pids __rcu *cpu_pids;
+	struct rcu_head rcu;
+};
+
+struct kvirt_dp_vport;
+
+/**
+ * struct kvirt_dp_vport_parms - what a new vport is made from
+ * @name: device name (NUL-terminated, shorter than IFNAMSIZ)
+ * @type: OVS_VPORT_TYPE_*
+ * @dp: the datapath it joins
+ * @port_no: its number, free in @dp
+ * @upcall_pids: OVS_VPORT_ATTR_UPCALL_PID (validated)
+ * @ifindex: wanted ifindex of an internal device, 0 for any
+ * @extack: where to explain a refusal
+ */
+struct kvirt_dp_vport_parms {
+	const char *name;
+	u32 type;
+	struct kvirt_dp *dp;
+	u16 port_no;
+	const struct nlattr *upcall_pids;
+	int ifindex;
+	struct netlink_ext_ack *extack;
+};
+
+/**
+ * struct kvirt_dp_vport_ops - one vport type
+ * @type: OVS_VPORT_TYPE_*
+ * @create: make the vport and its device binding, or ERR_PTR()
+ * @destroy: undo @create; the vport is freed after an RCU grace period
+ */
+struct kvirt_dp_vport_ops {
+	u32 type;
+	struct kvirt_dp_vport *(*create)(const struct kvirt_dp_vport_parms *p);
+	void (*destroy)(struct kvirt_dp_vport *vport);
+};
+
+/**
+ * struct kvirt_dp_vport - a port of a datapath, backed by a net_device
+ * @dev: the device (held)
+ * @dev_tracker: tracks the hold on @dev
+ * @dp: the datapath
+ * @port_no: number within @dp
+ * @ops: its type
+ * @upcall_pids: where its misses go without per-CPU dispatch (RCU)
+ * @node: in @dp's port hash (RCU)
+ * @detached: a netdev vport whose device is being unregistered; the
+ *	device notifier has unhooked it and the detach work removes it
+ * @rcu: frees the vport after readers are done
+ */
+struct kvirt_dp_vport {
+	struct net_device *dev;
+	netdevice_tracker dev_tracker;
+	struct kvirt_dp *dp;
+	u16 port_no;
+	const struct kvirt_dp_vport_ops *ops;
+	struct kvirt_dp_pids __rcu *upcall_pids;
+	struct hlist_node node;
+	bool detached;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct kvirt_dp_upcall - what a packet sent to userspace carries
+ * @cmd: OVS_PACKET_CMD_MISS (OVS_PACKET_CMD_ACTION comes with actions.c)
+ * @portid: the netlink port to send to; 0 means nobody listens
+ */
+struct kvirt_dp_upcall {
+	u8 cmd;
+	u32 portid;
+};
+
+/**
+ * struct kvirt_dp_net - kvirt_dp's state in one network namespace
+ * @dps: its datapaths (RCU list, changed under kvirt_dp_lock())
+ * @detach_work: removes vports whose devices were unregistered
+ */
+struct kvirt_dp_net {
+	struct list_head dps;
+	struct work_struct detach_work;
+};
+
+/* main.c */
+extern unsigned int kvirt_dp_net_id;
+
+/* datapath.c: the lock, the families, datapath life */
+void kvirt_dp_lock(void);
+void kvirt_dp_unlock(void);
+bool kvirt_dp_lock_held(void);
+#define kvirt_dp_deref(p) \
+	rcu_dereference_check(p, kvirt_dp_lock_held())
+
+extern struct genl_family kvirt_dp_packet_family;
+int kvirt_dp_genl_register(void);
+void kvirt_dp_genl_unregister(void);
+const char *kvirt_dp_name(const struct kvirt_dp *dp);
+void kvirt_dp_destroy(struct kvirt_dp *dp);
+void kvirt_dp_vport_gone(struct kvirt_dp_vport *vport);
+
+static inline struct net *kvirt_dp_net(const struct kvirt_dp *dp)
+{
+	return read_pnet(&dp->net);
+}
+
+/* vport.c: vports of any type */
+struct kvirt_dp_vport *kvirt_dp_vport_alloc(const struct kvirt_dp_vport_ops *ops,
+					    const struct kvirt_dp_vport_parms *p);
+void kvirt_dp_vport_free(struct kvirt_dp_vport *vport);
+struct kvirt_dp_vport *kvirt_dp_vport_add(const struct kvirt_dp_vport_parms *p);
+void kvirt_dp_vport_del(struct kvirt_dp_vport *vport);
+struct kvirt_dp_vport *kvirt_dp_vport_lookup(const struct kvirt_dp *dp,
+					     u16 port_no);
+struct kvirt_dp_vport *kvirt_dp_vport_locate(struct net *net,
+					     const char *name);
+int kvirt_dp_pids_check(const struct nlattr *ids, u32 max,
+			struct netlink_ext_ack *extack);
+struct kvirt_dp_pids *kvirt_dp_pids_from_attr(const struct nlattr *ids);
+int kvirt_dp_vport_set_upcall_pids(struct kvirt_dp_vport *vport,
+				   const struct nlattr *ids);
+int kvirt_dp_vport_put_upcall_pids(const struct kvirt_dp_vport *vport,
+				   struct sk_buff *skb);
+u32 kvirt_dp_vport_upcall_pid(const struct kvirt_dp_vport *vport,
+			      struct sk_buff *skb);
+void kvirt_dp_vport_get_stats(const struct kvirt_dp_vport *vport,
+			      struct ovs_vport_stats *stats);
+
+/* vport-internal.c, vport-netdev.c: the two device-backed types */
+extern const struct kvirt_dp_vport_ops kvirt_dp_internal_ops;
+extern const struct kvirt_dp_vport_ops kvirt_dp_netdev_ops;
+struct kvirt_dp_vport *kvirt_dp_internal_vport(const struct net_device *dev);
+int kvirt_dp_netdev_init(void);
+void kvirt_dp_netdev_exit(void);
+void kvirt_dp_netdev_detach_work(struct work_struct *work);
+
+/* packet.c: the packet path */
+int kvirt_dp_process_received_packet(struct kvirt_dp_vport *vport,
+				     struct sk_buff *skb);
+
+/* flow.c: keys */
+int kvirt_dp_key_extract(const struct kvirt_dp_vport *vport,
+			 struct sk_buff *skb, struct kvirt_dp_key *key);
+int kvirt_dp_key_to_nlattrs(const struct kvirt_dp_key *key,
+			    struct sk_buff *skb, int attrtype);
+size_t kvirt_dp_key_attr_size(void);
+
+/* flow_table.c: lookup (the next step's) */
+struct kvirt_dp_flow;
+struct kvirt_dp_flow *kvirt_dp_flow_lookup(struct kvirt_dp *dp,
+					   const struct kvirt_dp_key *key,
+					   u32 *n_mask_hit, u32 *n_cache_hit);
+
+/* upcall.c: packets to userspace */
+int kvirt_dp_upcall(struct kvirt_dp *dp, struct sk_buff *skb,
+		    const struct kvirt_dp_key *key,
+		    const struct kvirt_dp_upcall *upcall);
+
+#endif /* KVIRT_DP_DATAPATH_H */

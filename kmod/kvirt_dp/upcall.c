@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Why: packets go to ovs-vswitchd as OVS_PACKET_CMD_MISS messages of the
+ * ovs_packet family, unicast to the netlink port userspace chose, carrying
+ * the key the datapath extracted and the whole frame. What cannot be
+ * queued (nobody listening, socket full) counts as lost.
+ */
+#include <linux/if_vlan.h>
+#include <linux/netdevice.h>
+
+#include "datapath.h"
+
+static size_t upcall_size(unsigned int len)
+{
+	return NLMSG_ALIGN(sizeof(struct ovs_header))
+		+ nla_total_size(kvirt_dp_key_attr_size())	/* KEY */
+		+ nla_total_size(sizeof(u64))			/* HASH */
+		+ nla_total_size(len);				/* PACKET */
+}
+
+/* The frame into @data, with an accelerated VLAN tag put back in band. */
+static void copy_frame(const struct sk_buff *skb, u8 *data)
+{
+	__be16 tag[2];
+
+	if (!skb_vlan_tag_present(skb)) {
+		skb_copy_bits(skb, 0, data, skb->len);
+		return;
+	}
+	/* A tag is its TPID where the type was, then the TCI. */
+	tag[0] = skb->vlan_proto;
+	tag[1] = htons(skb_vlan_tag_get(skb));
+	skb_copy_bits(skb, 0, data, 2 * ETH_ALEN);
+	memcpy(data + 2 * ETH_ALEN, tag, VLAN_HLEN);
+	skb_copy_bits(skb, 2 * ETH_ALEN, data + 2 * ETH_ALEN + VLAN_HLEN,
+		      skb->len - 2 * ETH_ALEN);
+}
+
+static int queue_one(struct kvirt_dp *dp, struct sk_buff *skb,
+		     const struct kvirt_dp_key *key,
+		     const struct kvirt_dp_upcall *upcall)
+{
+	unsigned int len = skb->len;
+	struct ovs_header *hdr;
+	struct sk_buff *msg;
+	struct nlattr *a;
+	u64 hash;
+	int err;
+
+	if (skb_vlan_tag_present(skb))
+		len += VLAN_HLEN;
+	if (nla_attr_size(len) > USHRT_MAX)
+		return -EFBIG;
+	/* Userspace gets a frame with a complete checksum. */
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		err = skb_csum_hwoffload_help(skb, 0);
+		if (err)
+			return err;
+	}
+	msg = genlmsg_new(upcall_size(len), GFP_ATOMIC);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, 0, 0, &kvirt_dp_packet_family, 0, upcall->cmd);
+	if (!hdr)
+		goto too_big;
+	hdr->dp_ifindex = dp->ifindex;
+	if (kvirt_dp_key_to_nlattrs(key, msg, OVS_PACKET_ATTR_KEY))
+		goto too_big;
+	hash = skb_get_hash_raw(skb);
+	if (skb->sw_hash)
+		hash |= KVIRT_DP_HASH_SW_BIT;
+	if (skb->l4_hash)
+		hash |= KVIRT_DP_HASH_L4_BIT;
+	if (nla_put(msg, OVS_PACKET_ATTR_HASH, sizeof(hash), &hash))
+		goto too_big;
+	a = nla_reserve(msg, OVS_PACKET_ATTR_PACKET, len);
+	if (!a)
+		goto too_big;
+	copy_frame(skb, nla_data(a));
+	genlmsg_end(msg, hdr);
+	return genlmsg_unicast(kvirt_dp_net(dp), msg, upcall->portid);
+
+too_big:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/*
+ * A GSO packet goes up as the packets it stands for. For UDP fragmentation
+ * offload only the first segment has the UDP header: the others are later
+ * fragments.
+ */
+static int queue_segments(struct kvirt_dp *dp, struct sk_buff *skb,
+			  const struct kvirt_dp_key *key,
+			  const struct kvirt_dp_upcall *upcall)
+{
+	bool ufo = skb_shinfo(skb)->gso_type & SKB_GSO_UDP;
+	struct kvirt_dp_key later;
+	struct sk_buff *segs, *seg, *next;
+	int err = 0;
+
+	segs = __skb_gso_segment(skb, NETIF_F_SG, false);
+	if (IS_ERR(segs))
+		return PTR_ERR(segs);
+	if (!segs)
+		return -EINVAL;
+	if (ufo) {
+		later = *key;
+		later.ip_frag = OVS_FRAG_TYPE_LATER;
+	}
+	skb_list_walk_safe(segs, seg, next) {
+		if (!err)
+			err = queue_one(dp, seg, ufo && seg != segs ? &later : key,
+					upcall);
+		if (err)
+			kfree_skb(seg);
+		else
+			consume_skb(seg);
+	}
+	return err;
+}
+
+/**
+ * kvirt_dp_upcall() - send a packet to userspace
+ * @dp: its datapath
+ * @skb: the packet, still the caller's
+ * @key: its key
+ * @upcall: command and destination
+ *
+ * Return: 0, or the error that lost the packet (counted in n_lost).
+ */
+int kvirt_dp_upcall(struct kvirt_dp *dp, struct sk_buff *skb,
+		    const struct kvirt_dp_key *key,
+		    const struct kvirt_dp_upcall *upcall)
+{
+	struct kvirt_dp_stats *stats;
+	int err;
+
+	if (!upcall->portid)
+		err = -ENOTCONN;
+	else if (skb_is_gso(skb))
+		err = queue_segments(dp, skb, key, upcall);
+	else
+		err = queue_one(dp, skb, key, upcall);
+	if (!err)
+		return 0;
+	stats = this_cpu_ptr(dp->stats);
+	u64_stats_update_begin(&stats->syncp);
+	stats->n_lost++;
+	u64_stats_update_end(&stats->syncp);
+	return err;
+}
