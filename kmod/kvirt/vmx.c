@@ -38,6 +38,12 @@ enum vmx_seg {
 
 #define VMX_MAX_VPID		0xffff
 #define VMX_SWITCHED_MSRS	5
+/*
+ * The longest turn a guest gets before the VMX-preemption timer ends it.
+ * Host interrupts end it sooner; the timer is the backstop for emulated
+ * CPUs (Bochs) that do not exit on interrupts while the guest's IF is 0.
+ */
+#define VMX_GUEST_SLICE_MS	4
 #define VMX_RESET_PAT		0x0007040600070406ULL	/* WB WT UC- UC, twice */
 
 struct vmx_vcpu {
@@ -66,6 +72,7 @@ static u32 vmx_revision_id;
 static u32 vmx_pin, vmx_proc, vmx_proc2, vmx_exit, vmx_entry;
 static u64 vmx_cr0_fixed1_bits, vmx_cr4_fixed1_bits, vmx_host_efer;
 static bool vmx_ept_single, vmx_ept_global;
+static u64 vmx_preemption_ticks;
 
 static const char *yes_no(u64 v)
 {
@@ -288,7 +295,7 @@ static int vmx_setup_controls(u64 basic)
 	rdmsrl(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 			   MSR_IA32_VMX_PINBASED_CTLS, cap);
 	want = PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING;
-	vmx_pin = vmx_adjust(want, 0, cap);
+	vmx_pin = vmx_adjust(want, PIN_BASED_VMX_PREEMPTION_TIMER, cap);
 	if ((vmx_pin & want) != want)
 		return -EOPNOTSUPP;
 
@@ -337,6 +344,15 @@ static int vmx_setup_controls(u64 basic)
 		return -EOPNOTSUPP;
 	vmx_ept_single = cap & VMX_EPT_EXTENT_CONTEXT_BIT;
 	vmx_ept_global = cap & VMX_EPT_EXTENT_GLOBAL_BIT;
+
+	if (vmx_pin & PIN_BASED_VMX_PREEMPTION_TIMER) {
+		rdmsrl(MSR_IA32_VMX_MISC, cap);
+		/* The timer ticks every 2^rate TSC cycles (SDM 25.5.1). */
+		vmx_preemption_ticks = (u64)tsc_khz * VMX_GUEST_SLICE_MS >>
+			(cap & VMX_MISC_PREEMPTION_TIMER_RATE_MASK);
+		vmx_preemption_ticks = clamp_t(u64, vmx_preemption_ticks, 1,
+					       U32_MAX);
+	}
 
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_cr0_fixed1_bits);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_cr4_fixed1_bits);
@@ -480,6 +496,8 @@ static void vmx_init_vmcs(struct kvirt_vcpu *vcpu)
 	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
 	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmcs_write(TSC_OFFSET, 0);
+	if (vmx_pin & PIN_BASED_VMX_PREEMPTION_TIMER)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_preemption_ticks);
 
 	/* SDM 27.5: what a VM exit loads; the per-CPU part comes at load. */
 	vmcs_write(HOST_CR0, read_cr0());
@@ -731,6 +749,7 @@ static int vmx_handle_exit(struct kvirt_vcpu *vcpu, const struct vmx_exit *e)
 	kvirt_trace_exit(vcpu, e->reason, e->qual, e->gpa);
 	switch (e->reason) {
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_PREEMPTION_TIMER:
 		vcpu->exits[KVIRT_EXIT_INTR]++;
 		return 1;
 	case EXIT_REASON_EXCEPTION_NMI:
