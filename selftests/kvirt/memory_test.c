@@ -1129,11 +1129,17 @@ TEST_F_TIMEOUT(mem, memslot_churn_while_running, 60)
 	EXPECT_TRUE(c.seen_mem);
 	EXPECT_TRUE(c.seen_mmio) TH_LOG("never saw the slot gone");
 
-	/* Settled: the guest reads the last backing, nothing stale. */
+	/*
+	 * Settled: the guest reads the last backing, nothing stale. Its store
+	 * follows the OUT, so from the second OUT on the store of the loop
+	 * before must be in the last backing too (the first may still show a
+	 * value read from MMIO while the slot was away).
+	 */
 	before = *count;
 	for (i = 0; i < 20; i++) {
 		ASSERT_EQ(0, guest_expect_out(g, GUEST_PORT, 4, want[c.last]));
-		EXPECT_EQ(want[c.last], *word(c.mem[c.last], 0, 4));
+		if (i)
+			EXPECT_EQ(want[c.last], *word(c.mem[c.last], 0, 4));
 	}
 	EXPECT_LT(before, *count);
 }
