@@ -244,6 +244,7 @@ static void dp_change_apply(struct kvirt_dp *dp, struct dp_change *c)
 
 static void dp_free(struct kvirt_dp *dp)
 {
+	kvirt_dp_table_free(&dp->table);
 	free_percpu(dp->stats);
 	kfree(rcu_dereference_raw(dp->cpu_pids));
 	kfree(dp);
@@ -289,7 +290,7 @@ static int dp_cmd_new(struct sk_buff *skb, struct genl_info *info)
 	if (!reply || !dp)
 		goto nomem;
 	dp->stats = netdev_alloc_pcpu_stats(struct kvirt_dp_stats);
-	if (!dp->stats)
+	if (!dp->stats || kvirt_dp_table_init(&dp->table))
 		goto nomem;
 	write_pnet(&dp->net, genl_info_net(info));
 	for (i = 0; i < KVIRT_DP_PORT_BUCKETS; i++)
@@ -340,8 +341,7 @@ unlock:
 nomem:
 	nlmsg_free(reply);
 	if (dp)
-		free_percpu(dp->stats);
-	kfree(dp);
+		dp_free(dp);
 	return -ENOMEM;
 }
 
@@ -362,6 +362,7 @@ void kvirt_dp_destroy(struct kvirt_dp *dp)
 		hlist_for_each_entry_safe(vport, next, &dp->ports[i], node)
 			if (vport != dp->local)
 				kvirt_dp_vport_del(vport);
+	kvirt_dp_flow_flush(&dp->table);
 	list_del_rcu(&dp->node);
 	kvirt_dp_vport_del(dp->local);
 	call_rcu(&dp->rcu, dp_free_rcu);
@@ -818,11 +819,465 @@ void kvirt_dp_vport_gone(struct kvirt_dp_vport *vport)
 		genl_set_err(&vport_family, net, 0, 0, -ENOMEM);
 }
 
-/* Flows are the next step: until then the family says so. */
-static int flow_cmd_unsupported(struct sk_buff *skb, struct genl_info *info)
+static struct genl_family flow_family;
+
+/* The largest flow message with @acts. */
+static size_t flow_msg_size(const struct kvirt_dp_actions *acts)
 {
-	NL_SET_ERR_MSG_MOD(info->extack, "flows are not implemented yet");
-	return -EOPNOTSUPP;
+	return NLMSG_ALIGN(sizeof(struct ovs_header))
+		+ 2 * kvirt_dp_key_attr_size()			/* KEY, MASK */
+		+ nla_total_size(KVIRT_DP_UFID_MAX)		/* UFID */
+		+ nla_total_size_64bit(sizeof(struct ovs_flow_stats))
+		+ nla_total_size(sizeof(u8))			/* TCP_FLAGS */
+		+ nla_total_size_64bit(sizeof(u64))		/* USED */
+		+ nla_total_size(acts ? acts->len : 0);		/* ACTIONS */
+}
+
+/* OVS's OVS_FLOW_ATTR_USED: the monotonic clock in ms at the last hit. */
+static u64 used_ms(unsigned long used)
+{
+	struct timespec64 now;
+	u64 idle_ms = jiffies_to_msecs(jiffies - used);
+
+	ktime_get_ts64(&now);
+	return (u64)(u32)now.tv_sec * MSEC_PER_SEC +
+	       now.tv_nsec / NSEC_PER_MSEC - idle_ms;
+}
+
+/*
+ * A flow as OVS gives it: its identifier (UFID, else the key as given),
+ * then for UFID flows the masked key, the mask and the actions unless a
+ * terse dump omits them, and the stats it has. Under kvirt_dp_lock().
+ */
+static int flow_fill(struct kvirt_dp_flow *flow, int dp_ifindex,
+		     struct sk_buff *skb, u32 portid, u32 seq, u32 flags,
+		     u8 cmd, u32 ufid_flags)
+{
+	const struct kvirt_dp_actions *acts = kvirt_dp_deref(flow->acts);
+	struct ovs_flow_stats st;
+	struct ovs_header *hdr;
+	unsigned long used;
+	__be16 tcp_flags;
+
+	hdr = genlmsg_put(skb, portid, seq, &flow_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	hdr->dp_ifindex = dp_ifindex;
+	if (flow->ufid_len ?
+	    nla_put(skb, OVS_FLOW_ATTR_UFID, flow->ufid_len, flow->ufid) :
+	    kvirt_dp_key_to_nlattrs(&flow->key, skb, OVS_FLOW_ATTR_KEY))
+		goto cancel;
+	if (flow->ufid_len && !(ufid_flags & OVS_UFID_F_OMIT_KEY) &&
+	    kvirt_dp_key_to_nlattrs(&flow->masked, skb, OVS_FLOW_ATTR_KEY))
+		goto cancel;
+	if (!(ufid_flags & OVS_UFID_F_OMIT_MASK) &&
+	    kvirt_dp_mask_to_nlattrs(&flow->masked, &flow->mask->key, skb,
+				     OVS_FLOW_ATTR_MASK))
+		goto cancel;
+	kvirt_dp_flow_get_stats(flow, &st, &used, &tcp_flags);
+	if (used && nla_put_u64_64bit(skb, OVS_FLOW_ATTR_USED, used_ms(used),
+				      OVS_FLOW_ATTR_PAD))
+		goto cancel;
+	if (st.n_packets && nla_put_64bit(skb, OVS_FLOW_ATTR_STATS, sizeof(st),
+					  &st, OVS_FLOW_ATTR_PAD))
+		goto cancel;
+	if ((u8)ntohs(tcp_flags) &&
+	    nla_put_u8(skb, OVS_FLOW_ATTR_TCP_FLAGS, (u8)ntohs(tcp_flags)))
+		goto cancel;
+	if (!(ufid_flags & OVS_UFID_F_OMIT_ACTIONS) &&
+	    nla_put(skb, OVS_FLOW_ATTR_ACTIONS, acts->len, acts->data))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* OVS_FLOW_ATTR_UFID: 1 to 16 bytes, else ignored (as OVS does). */
+static u32 get_ufid(const struct nlattr *attr, u8 *ufid)
+{
+	u32 len = attr ? nla_len(attr) : 0;
+
+	if (len < 1 || len > KVIRT_DP_UFID_MAX)
+		return 0;
+	memcpy(ufid, nla_data(attr), len);
+	return len;
+}
+
+static u32 get_ufid_flags(struct genl_info *info)
+{
+	const struct nlattr *a = info->attrs[OVS_FLOW_ATTR_UFID_FLAGS];
+
+	return a ? nla_get_u32(a) : 0;
+}
+
+static struct kvirt_dp *flow_dp(struct genl_info *info)
+{
+	const struct ovs_header *hdr = info->userhdr;
+	struct kvirt_dp *dp;
+
+	dp = dp_by_ifindex(genl_info_net(info), hdr->dp_ifindex);
+	if (!dp)
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "no datapath with this dp_ifindex");
+	return dp;
+}
+
+/* Whether @flow is the one @key names: by masked key for UFID flows. */
+static bool flow_is(const struct kvirt_dp_flow *flow,
+		    const struct kvirt_dp_key *key)
+{
+	return !memcmp(flow->ufid_len ? &flow->masked : &flow->key, key,
+		       sizeof(*key));
+}
+
+/*
+ * Create a flow, or change the actions of the one its key or UFID names:
+ * EEXIST with NLM_F_CREATE or NLM_F_EXCL (OVS takes either, since genl
+ * reads NLM_F_EXCL as a dump flag), ENOENT when it only overlaps one.
+ */
+static int flow_cmd_new(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct ovs_header *hdr = info->userhdr;
+	u32 ufid_flags = get_ufid_flags(info);
+	struct kvirt_dp_flow *new, *flow;
+	struct nlattr **a = info->attrs;
+	struct kvirt_dp_actions *acts;
+	struct kvirt_dp_key *mask;
+	struct sk_buff *reply;
+	struct kvirt_dp *dp;
+	u32 n_mask, n_cache;
+	int err;
+
+	if (missing(info, OVS_FLOW_ATTR_KEY, "flow key missing") ||
+	    missing(info, OVS_FLOW_ATTR_ACTIONS, "flow actions missing"))
+		return -EINVAL;
+	new = kvirt_dp_flow_alloc();
+	mask = kmalloc(sizeof(*mask), GFP_KERNEL);
+	if (!new || !mask) {
+		err = -ENOMEM;
+		goto free;
+	}
+	err = kvirt_dp_match_from_nlattrs(a[OVS_FLOW_ATTR_KEY],
+					  a[OVS_FLOW_ATTR_MASK], &new->key,
+					  mask, info->extack);
+	if (err)
+		goto free;
+	new->ufid_len = get_ufid(a[OVS_FLOW_ATTR_UFID], new->ufid);
+	acts = kvirt_dp_actions_from_nlattr(a[OVS_FLOW_ATTR_ACTIONS],
+					    info->extack);
+	if (IS_ERR(acts)) {
+		err = PTR_ERR(acts);
+		goto free;
+	}
+	rcu_assign_pointer(new->acts, acts);
+	reply = genlmsg_new(flow_msg_size(acts), GFP_KERNEL);
+	if (!reply) {
+		err = -ENOMEM;
+		goto free;
+	}
+
+	kvirt_dp_lock();
+	dp = flow_dp(info);
+	if (!dp) {
+		err = -ENODEV;
+		goto unlock;
+	}
+	flow = NULL;
+	if (new->ufid_len)
+		flow = kvirt_dp_flow_lookup_ufid(&dp->table, new->ufid,
+						 new->ufid_len);
+	if (!flow)
+		flow = kvirt_dp_flow_lookup(dp, &new->key, &n_mask, &n_cache);
+	if (!flow) {
+		err = kvirt_dp_flow_insert(&dp->table, new, mask);
+		if (err == -ENOSPC)
+			NL_SET_ERR_MSG_MOD(info->extack, "flow table is full");
+		if (err)
+			goto unlock;
+		flow = new;
+		new = NULL;
+	} else {
+		if (info->nlhdr->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL)) {
+			NL_SET_ERR_MSG_MOD(info->extack, "flow exists");
+			err = -EEXIST;
+			goto unlock;
+		}
+		if (!flow_is(flow, &new->key))
+			flow = flow->ufid_len ? NULL :
+			       kvirt_dp_flow_lookup_exact(&dp->table,
+							  &new->key);
+		if (!flow) {
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "flow overlaps another with a different key");
+			err = -ENOENT;
+			goto unlock;
+		}
+		acts = rcu_replace_pointer(flow->acts, acts,
+					   kvirt_dp_lock_held());
+		RCU_INIT_POINTER(new->acts, NULL);
+		kfree_rcu(acts, rcu);
+	}
+	err = flow_fill(flow, hdr->dp_ifindex, reply, info->snd_portid,
+			info->snd_seq, 0, OVS_FLOW_CMD_NEW, ufid_flags);
+	WARN_ON_ONCE(err);
+	kvirt_dp_unlock();
+	notify(&flow_family, reply, info);
+	err = 0;
+	goto free;
+
+unlock:
+	kvirt_dp_unlock();
+	nlmsg_free(reply);
+free:
+	if (new)
+		kvirt_dp_flow_free(new);
+	kfree(mask);
+	return err;
+}
+
+/* The flow a GET, SET or DEL names: by UFID if it has one, else by key. */
+static struct kvirt_dp_flow *find_flow(struct kvirt_dp *dp,
+				       const u8 *ufid, u32 ufid_len,
+				       const struct kvirt_dp_key *key,
+				       struct genl_info *info)
+{
+	struct kvirt_dp_flow *flow;
+
+	if (ufid_len)
+		flow = kvirt_dp_flow_lookup_ufid(&dp->table, ufid, ufid_len);
+	else
+		flow = kvirt_dp_flow_lookup_exact(&dp->table, key);
+	if (!flow)
+		NL_SET_ERR_MSG_MOD(info->extack, "no such flow");
+	return flow;
+}
+
+static int flow_cmd_set(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct ovs_header *hdr = info->userhdr;
+	struct kvirt_dp_actions *acts = NULL;
+	u32 ufid_flags = get_ufid_flags(info);
+	struct nlattr **a = info->attrs;
+	struct kvirt_dp_key *key, *mask;
+	struct kvirt_dp_flow *flow;
+	u8 ufid[KVIRT_DP_UFID_MAX];
+	struct sk_buff *reply = NULL;
+	struct kvirt_dp *dp;
+	u32 ufid_len;
+	int err;
+
+	ufid_len = get_ufid(a[OVS_FLOW_ATTR_UFID], ufid);
+	if (!a[OVS_FLOW_ATTR_KEY] && !ufid_len) {
+		NL_SET_ERR_MSG_MOD(info->extack, "flow key or UFID missing");
+		return -EINVAL;
+	}
+	if (a[OVS_FLOW_ATTR_ACTIONS] && !a[OVS_FLOW_ATTR_KEY]) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "new actions need the flow key");
+		return -EINVAL;
+	}
+	key = kmalloc(2 * sizeof(*key), GFP_KERNEL);
+	if (!key)
+		return -ENOMEM;
+	mask = key + 1;
+	err = 0;
+	if (a[OVS_FLOW_ATTR_KEY])
+		err = kvirt_dp_match_from_nlattrs(a[OVS_FLOW_ATTR_KEY],
+						  a[OVS_FLOW_ATTR_MASK], key,
+						  mask, info->extack);
+	if (!err && a[OVS_FLOW_ATTR_ACTIONS]) {
+		acts = kvirt_dp_actions_from_nlattr(a[OVS_FLOW_ATTR_ACTIONS],
+						    info->extack);
+		err = PTR_ERR_OR_ZERO(acts);
+		if (err)
+			acts = NULL;
+	}
+	if (err)
+		goto free;
+
+	kvirt_dp_lock();
+	dp = flow_dp(info);
+	err = -ENODEV;
+	if (!dp)
+		goto unlock;
+	flow = find_flow(dp, ufid, ufid_len, key, info);
+	err = -ENOENT;
+	if (!flow)
+		goto unlock;
+	reply = genlmsg_new(flow_msg_size(acts ?: kvirt_dp_deref(flow->acts)),
+			    GFP_KERNEL);
+	err = -ENOMEM;
+	if (!reply)
+		goto unlock;
+	if (acts) {
+		acts = rcu_replace_pointer(flow->acts, acts,
+					   kvirt_dp_lock_held());
+		kfree_rcu(acts, rcu);
+		acts = NULL;
+	}
+	err = flow_fill(flow, hdr->dp_ifindex, reply, info->snd_portid,
+			info->snd_seq, 0, OVS_FLOW_CMD_SET, ufid_flags);
+	WARN_ON_ONCE(err);
+	if (a[OVS_FLOW_ATTR_CLEAR])
+		kvirt_dp_flow_clear_stats(flow);
+	kvirt_dp_unlock();
+	notify(&flow_family, reply, info);
+	kfree(key);
+	return 0;
+
+unlock:
+	kvirt_dp_unlock();
+free:
+	kfree(acts);
+	kfree(key);
+	return err;
+}
+
+static int flow_cmd_get(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct ovs_header *hdr = info->userhdr;
+	u32 ufid_flags = get_ufid_flags(info);
+	struct nlattr **a = info->attrs;
+	struct kvirt_dp_flow *flow;
+	u8 ufid[KVIRT_DP_UFID_MAX];
+	struct sk_buff *reply;
+	struct kvirt_dp_key key;
+	struct kvirt_dp *dp;
+	u32 ufid_len;
+	int err;
+
+	ufid_len = get_ufid(a[OVS_FLOW_ATTR_UFID], ufid);
+	if (a[OVS_FLOW_ATTR_KEY]) {
+		err = kvirt_dp_match_from_nlattrs(a[OVS_FLOW_ATTR_KEY], NULL,
+						  &key, NULL, info->extack);
+		if (err)
+			return err;
+	} else if (!ufid_len) {
+		NL_SET_ERR_MSG_MOD(info->extack, "flow key or UFID missing");
+		return -EINVAL;
+	}
+	kvirt_dp_lock();
+	dp = flow_dp(info);
+	err = -ENODEV;
+	if (!dp)
+		goto unlock;
+	flow = find_flow(dp, ufid, ufid_len, &key, info);
+	err = -ENOENT;
+	if (!flow)
+		goto unlock;
+	reply = genlmsg_new(flow_msg_size(kvirt_dp_deref(flow->acts)),
+			    GFP_KERNEL);
+	err = -ENOMEM;
+	if (!reply)
+		goto unlock;
+	err = flow_fill(flow, hdr->dp_ifindex, reply, info->snd_portid,
+			info->snd_seq, 0, OVS_FLOW_CMD_GET, ufid_flags);
+	WARN_ON_ONCE(err);
+	kvirt_dp_unlock();
+	return genlmsg_reply(reply, info);
+
+unlock:
+	kvirt_dp_unlock();
+	return err;
+}
+
+/* One flow by UFID or key; all of them with neither. */
+static int flow_cmd_del(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct ovs_header *hdr = info->userhdr;
+	u32 ufid_flags = get_ufid_flags(info);
+	struct nlattr **a = info->attrs;
+	struct kvirt_dp_flow *flow;
+	u8 ufid[KVIRT_DP_UFID_MAX];
+	struct sk_buff *reply;
+	struct kvirt_dp_key key;
+	struct kvirt_dp *dp;
+	u32 ufid_len;
+	int err;
+
+	ufid_len = get_ufid(a[OVS_FLOW_ATTR_UFID], ufid);
+	if (a[OVS_FLOW_ATTR_KEY]) {
+		err = kvirt_dp_match_from_nlattrs(a[OVS_FLOW_ATTR_KEY], NULL,
+						  &key, NULL, info->extack);
+		if (err)
+			return err;
+	}
+	kvirt_dp_lock();
+	dp = flow_dp(info);
+	err = -ENODEV;
+	if (!dp)
+		goto unlock;
+	if (!a[OVS_FLOW_ATTR_KEY] && !ufid_len) {
+		kvirt_dp_flow_flush(&dp->table);
+		kvirt_dp_unlock();
+		return 0;
+	}
+	flow = find_flow(dp, ufid, ufid_len, &key, info);
+	err = -ENOENT;
+	if (!flow)
+		goto unlock;
+	reply = genlmsg_new(flow_msg_size(kvirt_dp_deref(flow->acts)),
+			    GFP_KERNEL);
+	if (reply && flow_fill(flow, hdr->dp_ifindex, reply,
+			       info->snd_portid, info->snd_seq, 0,
+			       OVS_FLOW_CMD_DEL, ufid_flags)) {
+		WARN_ON_ONCE(1);
+		nlmsg_free(reply);
+		reply = NULL;
+	}
+	kvirt_dp_flow_remove(&dp->table, flow);
+	kvirt_dp_unlock();
+	if (reply)
+		notify(&flow_family, reply, info);
+	else
+		genl_set_err(&flow_family, genl_info_net(info), 0, 0, -ENOMEM);
+	return 0;
+
+unlock:
+	kvirt_dp_unlock();
+	return err;
+}
+
+/* The flows of the request's datapath, in insertion order. */
+static int flow_cmd_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genlmsghdr *genl = nlmsg_data(cb->nlh);
+	const struct ovs_header *hdr = genlmsg_data(genl);
+	struct nlattr *a[OVS_FLOW_ATTR_MAX + 1];
+	long skip = cb->args[0], i = 0;
+	struct kvirt_dp_flow *flow;
+	struct kvirt_dp *dp;
+	u32 ufid_flags = 0;
+	int err;
+
+	err = genlmsg_parse_deprecated(cb->nlh, &flow_family, a,
+				       OVS_FLOW_ATTR_MAX, flow_family.policy,
+				       cb->extack);
+	if (err)
+		return err;
+	if (a[OVS_FLOW_ATTR_UFID_FLAGS])
+		ufid_flags = nla_get_u32(a[OVS_FLOW_ATTR_UFID_FLAGS]);
+	kvirt_dp_lock();
+	dp = dp_by_ifindex(sock_net(skb->sk), hdr->dp_ifindex);
+	if (!dp) {
+		kvirt_dp_unlock();
+		NL_SET_ERR_MSG_MOD(cb->extack, "no datapath with this dp_ifindex");
+		return -ENODEV;
+	}
+	list_for_each_entry(flow, &dp->table.flows, list) {
+		if (i >= skip &&
+		    flow_fill(flow, hdr->dp_ifindex, skb,
+			      NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			      NLM_F_MULTI, OVS_FLOW_CMD_GET, ufid_flags))
+			break;
+		i++;
+	}
+	kvirt_dp_unlock();
+	cb->args[0] = i;
+	return skb->len;
 }
 
 /* Executing packets needs actions, the step after flows. */
@@ -896,10 +1351,12 @@ static const struct genl_small_ops vport_ops[] = {
 };
 
 static const struct genl_small_ops flow_ops[] = {
-	OP(OVS_FLOW_CMD_NEW, flow_cmd_unsupported, GENL_UNS_ADMIN_PERM),
-	OP(OVS_FLOW_CMD_DEL, flow_cmd_unsupported, GENL_UNS_ADMIN_PERM),
-	OP(OVS_FLOW_CMD_GET, flow_cmd_unsupported, 0),
-	OP(OVS_FLOW_CMD_SET, flow_cmd_unsupported, GENL_UNS_ADMIN_PERM),
+	OP(OVS_FLOW_CMD_NEW, flow_cmd_new, GENL_UNS_ADMIN_PERM),
+	OP(OVS_FLOW_CMD_DEL, flow_cmd_del, GENL_UNS_ADMIN_PERM),
+	{ .cmd = OVS_FLOW_CMD_GET, .doit = flow_cmd_get,
+	  .dumpit = flow_cmd_dump,
+	  .validate = GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP },
+	OP(OVS_FLOW_CMD_SET, flow_cmd_set, GENL_UNS_ADMIN_PERM),
 };
 
 static const struct genl_small_ops packet_ops[] = {

@@ -14,10 +14,11 @@
  * period (vports and datapaths through call_rcu(), devices through
  * unregister_netdevice()).
  *
- * Next steps plug in here: flow_table.c grows struct kvirt_dp_flow_table
- * and kvirt_dp_flow_lookup(); flow_netlink.c parses keys and masks into
- * struct kvirt_dp_key; actions.c executes a flow's actions where packet.c
- * now only counts a hit, and adds a send operation to the vport ops.
+ * Flows are megaflows (flow_table.c) that flow_netlink.c parses from
+ * keys, masks and actions; actions.c runs a flow's output actions
+ * through the send operation of the vport ops and its userspace actions
+ * as OVS_PACKET_CMD_ACTION upcalls. OVS_PACKET_CMD_EXECUTE plugs in there
+ * next.
  */
 #ifndef KVIRT_DP_DATAPATH_H
 #define KVIRT_DP_DATAPATH_H
@@ -131,7 +132,7 @@ struct kvirt_dp_key {
 	__be16 tp_src;
 	__be16 tp_dst;
 	__be16 tcp_flags;
-};
+} __aligned(sizeof(long));
 
 /**
  * struct kvirt_dp_stats - per-CPU packet counters of a datapath
@@ -165,17 +166,103 @@ struct kvirt_dp_pids {
 	u32 pids[];
 };
 
+/* Flows per datapath (OVS's kernel has none; vswitchd's default is 200000). */
+#define KVIRT_DP_FLOW_LIMIT	200000
+#define KVIRT_DP_FLOW_BUCKETS	1024
+#define KVIRT_DP_UFID_MAX	16
+
+/**
+ * struct kvirt_dp_flow_stats - one CPU's counters of a flow
+ * @packets: packets that matched
+ * @bytes: their bytes
+ * @used: jiffies of the last match, 0 if never
+ * @tcp_flags: TCP flags seen, ORed
+ * @syncp: 64-bit counter consistency on 32-bit hosts
+ */
+struct kvirt_dp_flow_stats {
+	u64 packets;
+	u64 bytes;
+	unsigned long used;
+	__be16 tcp_flags;
+	struct u64_stats_sync syncp;
+};
+
+/**
+ * struct kvirt_dp_actions - a flow's validated OVS_FLOW_ATTR_ACTIONS
+ * @rcu: frees replaced actions after readers are done
+ * @len: bytes of @data, a run of OVS_ACTION_ATTR_* (0: drop)
+ * @data: the attributes as userspace gave them
+ */
+struct kvirt_dp_actions {
+	struct rcu_head rcu;
+	u32 len;
+	u8 data[];
+};
+
+/**
+ * struct kvirt_dp_mask - a megaflow mask and the flows that use it
+ * @node: in the table's list of masks (RCU)
+ * @rcu: frees the mask after readers are done
+ * @refs: flows using it (under kvirt_dp_lock())
+ * @start: first byte of the key the mask covers (long-aligned)
+ * @end: past its last byte (long-aligned)
+ * @buckets: its flows, hashed by masked key (RCU)
+ * @key: the mask itself, a key of bit masks
+ */
+struct kvirt_dp_mask {
+	struct list_head node;
+	struct rcu_head rcu;
+	unsigned int refs;
+	unsigned int start;
+	unsigned int end;
+	struct hlist_head *buckets;
+	struct kvirt_dp_key key;
+};
+
+/**
+ * struct kvirt_dp_flow - a megaflow
+ * @node: in its mask's bucket (RCU)
+ * @ufid_node: in the table's UFID index, if it has a UFID
+ * @list: in the table's list of all flows (under kvirt_dp_lock())
+ * @rcu: frees the flow after readers are done
+ * @mask: its mask
+ * @hash: hash of @masked over the mask's range
+ * @ufid_len: bytes of @ufid; 0 when the key identifies the flow
+ * @ufid: the unique flow id userspace gave
+ * @key: the key as userspace gave it
+ * @masked: @key & @mask->key, what packets are compared with
+ * @acts: its actions (RCU)
+ * @stats: per-CPU counters
+ */
+struct kvirt_dp_flow {
+	struct hlist_node node;
+	struct hlist_node ufid_node;
+	struct list_head list;
+	struct rcu_head rcu;
+	struct kvirt_dp_mask *mask;
+	u32 hash;
+	u32 ufid_len;
+	u8 ufid[KVIRT_DP_UFID_MAX];
+	struct kvirt_dp_key key;
+	struct kvirt_dp_key masked;
+	struct kvirt_dp_actions __rcu *acts;
+	struct kvirt_dp_flow_stats __percpu *stats;
+};
+
 /**
  * struct kvirt_dp_flow_table - the datapath's flows
  * @count: flows installed
  * @n_masks: distinct masks among them
- *
- * Empty until flow_table.c (the next step) fills it; the datapath's
- * OVS_DP_ATTR_STATS and MEGAFLOW_STATS already report these.
+ * @masks: the masks, tried in turn by lookups (RCU)
+ * @flows: all flows, for dumps and flushes (under kvirt_dp_lock())
+ * @ufids: flows with a UFID, hashed by it (under kvirt_dp_lock())
  */
 struct kvirt_dp_flow_table {
 	unsigned int count;
 	unsigned int n_masks;
+	struct list_head masks;
+	struct list_head flows;
+	struct hlist_head *ufids;
 };
 
 /**
@@ -234,11 +321,14 @@ struct kvirt_dp_vport_parms {
  * @type: OVS_VPORT_TYPE_*
  * @create: make the vport and its device binding, or ERR_PTR()
  * @destroy: undo @create; the vport is freed after an RCU grace period
+ * @send: send a frame (consumed, skb->data at the Ethernet header) out of
+ *	the port, on the packet path
  */
 struct kvirt_dp_vport_ops {
 	u32 type;
 	struct kvirt_dp_vport *(*create)(const struct kvirt_dp_vport_parms *p);
 	void (*destroy)(struct kvirt_dp_vport *vport);
+	void (*send)(struct kvirt_dp_vport *vport, struct sk_buff *skb);
 };
 
 /**
@@ -268,12 +358,15 @@ struct kvirt_dp_vport {
 
 /**
  * struct kvirt_dp_upcall - what a packet sent to userspace carries
- * @cmd: OVS_PACKET_CMD_MISS (OVS_PACKET_CMD_ACTION comes with actions.c)
+ * @cmd: OVS_PACKET_CMD_MISS, or OVS_PACKET_CMD_ACTION from a userspace
+ *	action
  * @portid: the netlink port to send to; 0 means nobody listens
+ * @userdata: the action's OVS_USERSPACE_ATTR_USERDATA, or NULL
  */
 struct kvirt_dp_upcall {
 	u8 cmd;
 	u32 portid;
+	const struct nlattr *userdata;
 };
 
 /**
@@ -347,13 +440,49 @@ int kvirt_dp_key_extract(const struct kvirt_dp_vport *vport,
 			 struct sk_buff *skb, struct kvirt_dp_key *key);
 int kvirt_dp_key_to_nlattrs(const struct kvirt_dp_key *key,
 			    struct sk_buff *skb, int attrtype);
+int kvirt_dp_mask_to_nlattrs(const struct kvirt_dp_key *key,
+			     const struct kvirt_dp_key *mask,
+			     struct sk_buff *skb, int attrtype);
 size_t kvirt_dp_key_attr_size(void);
 
-/* flow_table.c: lookup (the next step's) */
-struct kvirt_dp_flow;
+/* flow_netlink.c: keys, masks and actions from userspace */
+int kvirt_dp_match_from_nlattrs(const struct nlattr *nla_key,
+				const struct nlattr *nla_mask,
+				struct kvirt_dp_key *key,
+				struct kvirt_dp_key *mask,
+				struct netlink_ext_ack *extack);
+struct kvirt_dp_actions *kvirt_dp_actions_from_nlattr(const struct nlattr *a,
+						      struct netlink_ext_ack *extack);
+
+/* flow_table.c: the flows, looked up under RCU, changed under the lock */
+int kvirt_dp_table_init(struct kvirt_dp_flow_table *t);
+void kvirt_dp_table_free(struct kvirt_dp_flow_table *t);
 struct kvirt_dp_flow *kvirt_dp_flow_lookup(struct kvirt_dp *dp,
 					   const struct kvirt_dp_key *key,
 					   u32 *n_mask_hit, u32 *n_cache_hit);
+struct kvirt_dp_flow *kvirt_dp_flow_lookup_ufid(struct kvirt_dp_flow_table *t,
+						const u8 *ufid, u32 len);
+struct kvirt_dp_flow *kvirt_dp_flow_lookup_exact(struct kvirt_dp_flow_table *t,
+						 const struct kvirt_dp_key *key);
+struct kvirt_dp_flow *kvirt_dp_flow_alloc(void);
+void kvirt_dp_flow_free(struct kvirt_dp_flow *flow);
+int kvirt_dp_flow_insert(struct kvirt_dp_flow_table *t,
+			 struct kvirt_dp_flow *flow,
+			 const struct kvirt_dp_key *mask);
+void kvirt_dp_flow_remove(struct kvirt_dp_flow_table *t,
+			  struct kvirt_dp_flow *flow);
+void kvirt_dp_flow_flush(struct kvirt_dp_flow_table *t);
+void kvirt_dp_flow_used(struct kvirt_dp_flow *flow, const struct sk_buff *skb,
+			const struct kvirt_dp_key *key);
+void kvirt_dp_flow_get_stats(const struct kvirt_dp_flow *flow,
+			     struct ovs_flow_stats *st, unsigned long *used,
+			     __be16 *tcp_flags);
+void kvirt_dp_flow_clear_stats(struct kvirt_dp_flow *flow);
+
+/* actions.c: what a flow does with a packet */
+void kvirt_dp_execute_actions(struct kvirt_dp *dp, struct sk_buff *skb,
+			      const struct kvirt_dp_key *key,
+			      const struct kvirt_dp_actions *acts);
 
 /* upcall.c: packets to userspace */
 int kvirt_dp_upcall(struct kvirt_dp *dp, struct sk_buff *skb,

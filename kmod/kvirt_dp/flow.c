@@ -456,7 +456,8 @@ size_t kvirt_dp_key_attr_size(void)
 		+ nla_total_size(sizeof(struct ovs_key_nd));
 }
 
-static int put_l3(const struct kvirt_dp_key *key, struct sk_buff *skb)
+static int put_l3(const struct kvirt_dp_key *key,
+		  const struct kvirt_dp_key *out, struct sk_buff *skb)
 {
 	struct ovs_key_ipv4 *ip4;
 	struct ovs_key_ipv6 *ip6;
@@ -469,27 +470,27 @@ static int put_l3(const struct kvirt_dp_key *key, struct sk_buff *skb)
 		if (!a)
 			return -EMSGSIZE;
 		ip4 = nla_data(a);
-		ip4->ipv4_src = key->ipv4.src;
-		ip4->ipv4_dst = key->ipv4.dst;
-		ip4->ipv4_proto = key->ip_proto;
-		ip4->ipv4_tos = key->ip_tos;
-		ip4->ipv4_ttl = key->ip_ttl;
-		ip4->ipv4_frag = key->ip_frag;
+		ip4->ipv4_src = out->ipv4.src;
+		ip4->ipv4_dst = out->ipv4.dst;
+		ip4->ipv4_proto = out->ip_proto;
+		ip4->ipv4_tos = out->ip_tos;
+		ip4->ipv4_ttl = out->ip_ttl;
+		ip4->ipv4_frag = out->ip_frag;
 		return 0;
 	case ETH_P_IPV6:
 		a = nla_reserve(skb, OVS_KEY_ATTR_IPV6, sizeof(*ip6));
 		if (!a)
 			return -EMSGSIZE;
 		ip6 = nla_data(a);
-		memcpy(ip6->ipv6_src, &key->ipv6.src, sizeof(ip6->ipv6_src));
-		memcpy(ip6->ipv6_dst, &key->ipv6.dst, sizeof(ip6->ipv6_dst));
-		ip6->ipv6_label = key->ipv6.label;
-		ip6->ipv6_proto = key->ip_proto;
-		ip6->ipv6_tclass = key->ip_tos;
-		ip6->ipv6_hlimit = key->ip_ttl;
-		ip6->ipv6_frag = key->ip_frag;
+		memcpy(ip6->ipv6_src, &out->ipv6.src, sizeof(ip6->ipv6_src));
+		memcpy(ip6->ipv6_dst, &out->ipv6.dst, sizeof(ip6->ipv6_dst));
+		ip6->ipv6_label = out->ipv6.label;
+		ip6->ipv6_proto = out->ip_proto;
+		ip6->ipv6_tclass = out->ip_tos;
+		ip6->ipv6_hlimit = out->ip_ttl;
+		ip6->ipv6_frag = out->ip_frag;
 		return nla_put(skb, OVS_KEY_ATTR_IPV6_EXTHDRS,
-			       sizeof(key->ipv6.exthdrs), &key->ipv6.exthdrs);
+			       sizeof(key->ipv6.exthdrs), &out->ipv6.exthdrs);
 	case ETH_P_ARP:
 	case ETH_P_RARP:
 		a = nla_reserve(skb, OVS_KEY_ATTR_ARP, sizeof(*arp));
@@ -497,11 +498,11 @@ static int put_l3(const struct kvirt_dp_key *key, struct sk_buff *skb)
 			return -EMSGSIZE;
 		arp = nla_data(a);
 		memset(arp, 0, sizeof(*arp));
-		arp->arp_sip = key->ipv4.src;
-		arp->arp_tip = key->ipv4.dst;
-		arp->arp_op = htons(key->ip_proto);
-		ether_addr_copy(arp->arp_sha, key->ipv4.arp_sha);
-		ether_addr_copy(arp->arp_tha, key->ipv4.arp_tha);
+		arp->arp_sip = out->ipv4.src;
+		arp->arp_tip = out->ipv4.dst;
+		arp->arp_op = htons(out->ip_proto);
+		ether_addr_copy(arp->arp_sha, out->ipv4.arp_sha);
+		ether_addr_copy(arp->arp_tha, out->ipv4.arp_tha);
 		return 0;
 	}
 	return 0;
@@ -515,7 +516,8 @@ static int put_ports(struct sk_buff *skb, int type, __be16 src, __be16 dst)
 	return nla_put(skb, type, sizeof(ports), ports);
 }
 
-static int put_l4(const struct kvirt_dp_key *key, struct sk_buff *skb)
+static int put_l4(const struct kvirt_dp_key *key,
+		  const struct kvirt_dp_key *out, struct sk_buff *skb)
 {
 	bool v4 = key->eth_type == htons(ETH_P_IP);
 	struct ovs_key_icmpv6 icmp6;
@@ -527,36 +529,36 @@ static int put_l4(const struct kvirt_dp_key *key, struct sk_buff *skb)
 		return 0;
 	switch (key->ip_proto) {
 	case IPPROTO_TCP:
-		return put_ports(skb, OVS_KEY_ATTR_TCP, key->tp_src,
-				 key->tp_dst) ?:
+		return put_ports(skb, OVS_KEY_ATTR_TCP, out->tp_src,
+				 out->tp_dst) ?:
 			nla_put_be16(skb, OVS_KEY_ATTR_TCP_FLAGS,
-				     key->tcp_flags);
+				     out->tcp_flags);
 	case IPPROTO_UDP:
-		return put_ports(skb, OVS_KEY_ATTR_UDP, key->tp_src,
-				 key->tp_dst);
+		return put_ports(skb, OVS_KEY_ATTR_UDP, out->tp_src,
+				 out->tp_dst);
 	case IPPROTO_SCTP:
-		return put_ports(skb, OVS_KEY_ATTR_SCTP, key->tp_src,
-				 key->tp_dst);
+		return put_ports(skb, OVS_KEY_ATTR_SCTP, out->tp_src,
+				 out->tp_dst);
 	case IPPROTO_ICMP:
 		if (!v4)
 			return 0;
-		icmp.icmp_type = ntohs(key->tp_src);
-		icmp.icmp_code = ntohs(key->tp_dst);
+		icmp.icmp_type = ntohs(out->tp_src);
+		icmp.icmp_code = ntohs(out->tp_dst);
 		return nla_put(skb, OVS_KEY_ATTR_ICMP, sizeof(icmp), &icmp);
 	case IPPROTO_ICMPV6:
 		if (v4)
 			return 0;
-		icmp6.icmpv6_type = ntohs(key->tp_src);
-		icmp6.icmpv6_code = ntohs(key->tp_dst);
+		icmp6.icmpv6_type = ntohs(out->tp_src);
+		icmp6.icmpv6_code = ntohs(out->tp_dst);
 		if (nla_put(skb, OVS_KEY_ATTR_ICMPV6, sizeof(icmp6), &icmp6))
 			return -EMSGSIZE;
-		if (icmp6.icmpv6_type != NDISC_NEIGHBOUR_SOLICITATION &&
-		    icmp6.icmpv6_type != NDISC_NEIGHBOUR_ADVERTISEMENT)
+		if (key->tp_src != htons(NDISC_NEIGHBOUR_SOLICITATION) &&
+		    key->tp_src != htons(NDISC_NEIGHBOUR_ADVERTISEMENT))
 			return 0;
-		memcpy(nd.nd_target, &key->ipv6.nd_target,
+		memcpy(nd.nd_target, &out->ipv6.nd_target,
 		       sizeof(nd.nd_target));
-		ether_addr_copy(nd.nd_sll, key->ipv6.nd_sll);
-		ether_addr_copy(nd.nd_tll, key->ipv6.nd_tll);
+		ether_addr_copy(nd.nd_sll, out->ipv6.nd_sll);
+		ether_addr_copy(nd.nd_tll, out->ipv6.nd_tll);
 		return nla_put(skb, OVS_KEY_ATTR_ND, sizeof(nd), &nd);
 	}
 	return 0;
@@ -572,7 +574,8 @@ static struct nlattr *put_vlan(struct sk_buff *skb,
 	return nla_nest_start_noflag(skb, OVS_KEY_ATTR_ENCAP);
 }
 
-static int put_l2_and_up(const struct kvirt_dp_key *key, struct sk_buff *skb,
+static int put_l2_and_up(const struct kvirt_dp_key *key,
+			 const struct kvirt_dp_key *out, struct sk_buff *skb,
 			 struct nlattr **encap)
 {
 	bool tagged_type = eth_type_vlan(key->eth_type);
@@ -583,21 +586,21 @@ static int put_l2_and_up(const struct kvirt_dp_key *key, struct sk_buff *skb,
 	if (!a)
 		return -EMSGSIZE;
 	eth = nla_data(a);
-	ether_addr_copy(eth->eth_src, key->eth_src);
-	ether_addr_copy(eth->eth_dst, key->eth_dst);
+	ether_addr_copy(eth->eth_src, out->eth_src);
+	ether_addr_copy(eth->eth_dst, out->eth_dst);
 
 	/*
 	 * Tags nest: ETHERTYPE(tpid), VLAN(tci), ENCAP(the rest). A tag that
 	 * was cut short leaves an empty ENCAP; a third tag ends the key.
 	 */
 	if (key->vlan.tci || tagged_type) {
-		encap[0] = put_vlan(skb, &key->vlan);
+		encap[0] = put_vlan(skb, &out->vlan);
 		if (!encap[0])
 			return -EMSGSIZE;
 		if (!key->vlan.tci)
 			return 0;
 		if (key->cvlan.tci || tagged_type) {
-			encap[1] = put_vlan(skb, &key->cvlan);
+			encap[1] = put_vlan(skb, &out->cvlan);
 			if (!encap[1])
 				return -EMSGSIZE;
 			if (!key->cvlan.tci)
@@ -607,11 +610,39 @@ static int put_l2_and_up(const struct kvirt_dp_key *key, struct sk_buff *skb,
 	/* LLC frames are keyed by the absence of ETHERTYPE. */
 	if (key->eth_type == htons(ETH_P_802_2))
 		return 0;
-	if (nla_put_be16(skb, OVS_KEY_ATTR_ETHERTYPE, key->eth_type))
+	if (nla_put_be16(skb, OVS_KEY_ATTR_ETHERTYPE, out->eth_type))
 		return -EMSGSIZE;
 	if (tagged_type)
 		return 0;
-	return put_l3(key, skb) ?: put_l4(key, skb);
+	return put_l3(key, out, skb) ?: put_l4(key, out, skb);
+}
+
+/* The attributes of @key's fields, with the values of @out. */
+static int put_key(const struct kvirt_dp_key *key,
+		   const struct kvirt_dp_key *out, struct sk_buff *skb,
+		   int attrtype)
+{
+	struct nlattr *encap[2] = {}, *nest;
+	int err;
+
+	nest = nla_nest_start_noflag(skb, attrtype);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, OVS_KEY_ATTR_RECIRC_ID, out->recirc_id) ||
+	    nla_put_u32(skb, OVS_KEY_ATTR_DP_HASH, out->dp_hash) ||
+	    nla_put_u32(skb, OVS_KEY_ATTR_PRIORITY, out->priority) ||
+	    nla_put_u32(skb, OVS_KEY_ATTR_IN_PORT, out->in_port) ||
+	    nla_put_u32(skb, OVS_KEY_ATTR_SKB_MARK, out->mark))
+		return -EMSGSIZE;
+	err = put_l2_and_up(key, out, skb, encap);
+	if (err)
+		return err;
+	if (encap[1])
+		nla_nest_end(skb, encap[1]);
+	if (encap[0])
+		nla_nest_end(skb, encap[0]);
+	nla_nest_end(skb, nest);
+	return 0;
 }
 
 /**
@@ -627,25 +658,21 @@ static int put_l2_and_up(const struct kvirt_dp_key *key, struct sk_buff *skb,
 int kvirt_dp_key_to_nlattrs(const struct kvirt_dp_key *key,
 			    struct sk_buff *skb, int attrtype)
 {
-	struct nlattr *encap[2] = {}, *nest;
-	int err;
+	return put_key(key, key, skb, attrtype);
+}
 
-	nest = nla_nest_start_noflag(skb, attrtype);
-	if (!nest)
-		return -EMSGSIZE;
-	if (nla_put_u32(skb, OVS_KEY_ATTR_RECIRC_ID, key->recirc_id) ||
-	    nla_put_u32(skb, OVS_KEY_ATTR_DP_HASH, key->dp_hash) ||
-	    nla_put_u32(skb, OVS_KEY_ATTR_PRIORITY, key->priority) ||
-	    nla_put_u32(skb, OVS_KEY_ATTR_IN_PORT, key->in_port) ||
-	    nla_put_u32(skb, OVS_KEY_ATTR_SKB_MARK, key->mark))
-		return -EMSGSIZE;
-	err = put_l2_and_up(key, skb, encap);
-	if (err)
-		return err;
-	if (encap[1])
-		nla_nest_end(skb, encap[1]);
-	if (encap[0])
-		nla_nest_end(skb, encap[0]);
-	nla_nest_end(skb, nest);
-	return 0;
+/**
+ * kvirt_dp_mask_to_nlattrs() - a flow's mask as a nest of OVS_KEY_ATTR_*
+ * @key: the flow's key, which says which attributes there are
+ * @mask: the mask, which gives their values
+ * @skb: the message being built
+ * @attrtype: the nest's type, OVS_FLOW_ATTR_MASK
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int kvirt_dp_mask_to_nlattrs(const struct kvirt_dp_key *key,
+			     const struct kvirt_dp_key *mask,
+			     struct sk_buff *skb, int attrtype)
+{
+	return put_key(key, mask, skb, attrtype);
 }

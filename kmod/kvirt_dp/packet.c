@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Why: the packet path, top to bottom: a packet that entered a vport gets
- * its key, is looked up in the flow table and, when no flow matches, goes
- * to userspace as a MISS upcall. Runs under RCU in softirq (netdev ports)
- * or with bottom halves off (internal ports' transmit); no locks, no
- * sleeping, per-CPU counters only.
+ * its key, is looked up in the flow table and gets the actions of the flow
+ * it matches or, when none matches, goes to userspace as a MISS upcall.
+ * Runs under RCU in softirq (netdev ports) or with bottom halves off
+ * (internal ports' transmit); no locks, no sleeping, per-CPU counters
+ * only.
  */
 #include "datapath.h"
 
@@ -39,6 +40,7 @@ int kvirt_dp_process_received_packet(struct kvirt_dp_vport *vport,
 	struct kvirt_dp *dp = vport->dp;
 	struct kvirt_dp_upcall upcall;
 	struct kvirt_dp_stats *stats;
+	struct kvirt_dp_flow *flow;
 	struct kvirt_dp_key key;
 	u32 n_mask_hit, n_cache_hit;
 	u64 *counter;
@@ -50,13 +52,16 @@ int kvirt_dp_process_received_packet(struct kvirt_dp_vport *vport,
 		return err;
 	}
 	stats = this_cpu_ptr(dp->stats);
-	if (kvirt_dp_flow_lookup(dp, &key, &n_mask_hit, &n_cache_hit)) {
-		/* actions.c will run the flow's actions; none means drop. */
-		consume_skb(skb);
+	flow = kvirt_dp_flow_lookup(dp, &key, &n_mask_hit, &n_cache_hit);
+	if (flow) {
+		kvirt_dp_flow_used(flow, skb, &key);
+		kvirt_dp_execute_actions(dp, skb, &key,
+					 rcu_dereference(flow->acts));
 		counter = &stats->n_hit;
 	} else {
 		upcall.cmd = OVS_PACKET_CMD_MISS;
 		upcall.portid = miss_pid(dp, vport, skb);
+		upcall.userdata = NULL;
 		if (kvirt_dp_upcall(dp, skb, &key, &upcall))
 			kfree_skb(skb);
 		else

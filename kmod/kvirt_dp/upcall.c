@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Why: packets go to ovs-vswitchd as OVS_PACKET_CMD_MISS messages of the
- * ovs_packet family, unicast to the netlink port userspace chose, carrying
- * the key the datapath extracted and the whole frame. What cannot be
+ * Why: packets go to ovs-vswitchd as OVS_PACKET_CMD_MISS messages (or
+ * OVS_PACKET_CMD_ACTION, from a flow's userspace action, with its
+ * userdata) of the ovs_packet family, unicast to the netlink port
+ * userspace chose, carrying the key the datapath extracted and the whole
+ * frame. What cannot be
  * queued (nobody listening, socket full) counts as lost.
  */
 #include <linux/if_vlan.h>
@@ -10,10 +12,13 @@
 
 #include "datapath.h"
 
-static size_t upcall_size(unsigned int len)
+static size_t upcall_size(unsigned int len,
+			  const struct kvirt_dp_upcall *upcall)
 {
 	return NLMSG_ALIGN(sizeof(struct ovs_header))
 		+ nla_total_size(kvirt_dp_key_attr_size())	/* KEY */
+		+ (upcall->userdata ?				/* USERDATA */
+		   nla_total_size(nla_len(upcall->userdata)) : 0)
 		+ nla_total_size(sizeof(u64))			/* HASH */
 		+ nla_total_size(len);				/* PACKET */
 }
@@ -57,7 +62,7 @@ static int queue_one(struct kvirt_dp *dp, struct sk_buff *skb,
 		if (err)
 			return err;
 	}
-	msg = genlmsg_new(upcall_size(len), GFP_ATOMIC);
+	msg = genlmsg_new(upcall_size(len, upcall), GFP_ATOMIC);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put(msg, 0, 0, &kvirt_dp_packet_family, 0, upcall->cmd);
@@ -65,6 +70,10 @@ static int queue_one(struct kvirt_dp *dp, struct sk_buff *skb,
 		goto too_big;
 	hdr->dp_ifindex = dp->ifindex;
 	if (kvirt_dp_key_to_nlattrs(key, msg, OVS_PACKET_ATTR_KEY))
+		goto too_big;
+	if (upcall->userdata &&
+	    nla_put(msg, OVS_PACKET_ATTR_USERDATA, nla_len(upcall->userdata),
+		    nla_data(upcall->userdata)))
 		goto too_big;
 	hash = skb_get_hash_raw(skb);
 	if (skb->sw_hash)

@@ -8,6 +8,7 @@
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/rtnetlink.h>
+#include <net/dst.h>
 
 #include "datapath.h"
 
@@ -162,8 +163,29 @@ struct kvirt_dp_vport *kvirt_dp_internal_vport(const struct net_device *dev)
 	return dev->netdev_ops == &internal_netdev_ops ? priv->vport : NULL;
 }
 
+/* Out of an internal port is into the host, received on its device. */
+static void internal_send(struct kvirt_dp_vport *vport, struct sk_buff *skb)
+{
+	struct net_device *dev = vport->dev;
+	unsigned int len = skb->len;
+
+	if (unlikely(!(dev->flags & IFF_UP))) {
+		DEV_STATS_INC(dev, rx_dropped);
+		kfree_skb(skb);
+		return;
+	}
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	skb->pkt_type = PACKET_HOST;
+	skb->protocol = eth_type_trans(skb, dev);
+	skb_postpull_rcsum(skb, eth_hdr(skb), ETH_HLEN);
+	dev_sw_netstats_rx_add(dev, len);
+	netif_rx(skb);
+}
+
 const struct kvirt_dp_vport_ops kvirt_dp_internal_ops = {
 	.type = OVS_VPORT_TYPE_INTERNAL,
 	.create = internal_create,
 	.destroy = internal_destroy,
+	.send = internal_send,
 };

@@ -119,10 +119,20 @@ static void netdev_destroy(struct kvirt_dp_vport *vport)
 	call_rcu(&vport->rcu, netdev_free_rcu);
 }
 
+/* Out of the port is out of its device, as a bridge forwards. */
+static void netdev_send(struct kvirt_dp_vport *vport, struct sk_buff *skb)
+{
+	skb->dev = vport->dev;
+	skb_clear_tstamp(skb);
+	skb_reset_mac_header(skb);
+	dev_queue_xmit(skb);
+}
+
 const struct kvirt_dp_vport_ops kvirt_dp_netdev_ops = {
 	.type = OVS_VPORT_TYPE_NETDEV,
 	.create = netdev_create,
 	.destroy = netdev_destroy,
+	.send = netdev_send,
 };
 
 /*

@@ -1,0 +1,581 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Why: what userspace says about flows, checked and turned into keys,
+ * masks and actions: OVS_FLOW_ATTR_KEY and OVS_FLOW_ATTR_MASK (nested
+ * OVS_KEY_ATTR_*) become a struct kvirt_dp_key each, with the checks and
+ * errnos of OVS's flow_netlink.c, because ovs-vswitchd probes datapath
+ * features by sending keys and reading EINVAL as "not supported". Keys
+ * kvirt_dp cannot match on (tunnels, conntrack, MPLS, NSH, a second VLAN
+ * tag) are refused the same way.
+ */
+#include <linux/if_vlan.h>
+#include <linux/slab.h>
+#include <net/ndisc.h>
+
+#include "datapath.h"
+
+/* Payload length of each supported key attribute; -1: a nest; 0: none. */
+static const int key_lens[OVS_KEY_ATTR_MAX + 1] = {
+	[OVS_KEY_ATTR_ENCAP] = -1,
+	[OVS_KEY_ATTR_PRIORITY] = sizeof(u32),
+	[OVS_KEY_ATTR_IN_PORT] = sizeof(u32),
+	[OVS_KEY_ATTR_ETHERNET] = sizeof(struct ovs_key_ethernet),
+	[OVS_KEY_ATTR_VLAN] = sizeof(__be16),
+	[OVS_KEY_ATTR_ETHERTYPE] = sizeof(__be16),
+	[OVS_KEY_ATTR_IPV4] = sizeof(struct ovs_key_ipv4),
+	[OVS_KEY_ATTR_IPV6] = sizeof(struct ovs_key_ipv6),
+	[OVS_KEY_ATTR_TCP] = sizeof(struct ovs_key_tcp),
+	[OVS_KEY_ATTR_UDP] = sizeof(struct ovs_key_udp),
+	[OVS_KEY_ATTR_ICMP] = sizeof(struct ovs_key_icmp),
+	[OVS_KEY_ATTR_ICMPV6] = sizeof(struct ovs_key_icmpv6),
+	[OVS_KEY_ATTR_ARP] = sizeof(struct ovs_key_arp),
+	[OVS_KEY_ATTR_ND] = sizeof(struct ovs_key_nd),
+	[OVS_KEY_ATTR_SKB_MARK] = sizeof(u32),
+	[OVS_KEY_ATTR_SCTP] = sizeof(struct ovs_key_sctp),
+	[OVS_KEY_ATTR_TCP_FLAGS] = sizeof(__be16),
+	[OVS_KEY_ATTR_DP_HASH] = sizeof(u32),
+	[OVS_KEY_ATTR_RECIRC_ID] = sizeof(u32),
+	[OVS_KEY_ATTR_IPV6_EXTHDRS] = sizeof(struct ovs_key_ipv6_exthdrs),
+};
+
+/* The attributes of a key or mask, the ENCAP nest's merged in. */
+struct attrs {
+	const struct nlattr *a[OVS_KEY_ATTR_MAX + 1];
+	u64 present;
+};
+
+#define HAS(p, type)	((p)->present & BIT_ULL(type))
+
+/* Add the attributes of @nest to @p; each type may appear once in all. */
+static int parse_attrs(const struct nlattr *nest, struct attrs *p,
+		       struct netlink_ext_ack *extack)
+{
+	const struct nlattr *nla;
+	int rem, type;
+
+	nla_for_each_nested(nla, nest, rem) {
+		type = nla_type(nla);
+		if (type > OVS_KEY_ATTR_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "key attribute type out of range");
+			return -EINVAL;
+		}
+		if (HAS(p, type)) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "duplicate key attribute");
+			return -EINVAL;
+		}
+		if (!key_lens[type]) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "key attribute not supported by kvirt_dp");
+			return -EINVAL;
+		}
+		if (key_lens[type] > 0 && nla_len(nla) != key_lens[type]) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "key attribute has an unexpected length");
+			return -EINVAL;
+		}
+		p->present |= BIT_ULL(type);
+		p->a[type] = nla;
+	}
+	if (rem) {
+		NL_SET_ERR_MSG_MOD(extack, "trailing bytes after key attributes");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * One VLAN tag: ETHERTYPE(tpid), VLAN(tci), ENCAP(the rest), merged into
+ * @p. @tagged: whether the key has a tag. A mask covers the tag only
+ * with an ENCAP, and must then match the tpid and VLAN_CFI_MASK exactly.
+ */
+static int parse_vlan(struct attrs *p, struct kvirt_dp_key *out, bool is_mask,
+		      bool tagged, struct netlink_ext_ack *extack)
+{
+	const struct nlattr *encap = p->a[OVS_KEY_ATTR_ENCAP];
+	__be16 tci = 0, tpid = 0;
+	int err;
+
+	if (is_mask && !encap)
+		return 0;
+	if (!tagged) {
+		if (encap) {
+			NL_SET_ERR_MSG_ATTR(extack, encap,
+					    "encap without a VLAN tag in the key");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!is_mask && (!HAS(p, OVS_KEY_ATTR_VLAN) || !encap)) {
+		NL_SET_ERR_MSG_MOD(extack, "invalid VLAN frame: VLAN and encap required");
+		return -EINVAL;
+	}
+	if (HAS(p, OVS_KEY_ATTR_VLAN))
+		tci = nla_get_be16(p->a[OVS_KEY_ATTR_VLAN]);
+	if (HAS(p, OVS_KEY_ATTR_ETHERTYPE))
+		tpid = nla_get_be16(p->a[OVS_KEY_ATTR_ETHERTYPE]);
+	if (is_mask && tpid != htons(0xffff)) {
+		NL_SET_ERR_MSG_MOD(extack, "VLAN tpid must be matched exactly");
+		return -EINVAL;
+	}
+	if (!(tci & htons(VLAN_CFI_MASK))) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "VLAN_CFI_MASK must be set (and matched exactly)");
+		return -EINVAL;
+	}
+	out->vlan.tpid = tpid;
+	out->vlan.tci = tci;
+	p->present &= ~(BIT_ULL(OVS_KEY_ATTR_ETHERTYPE) |
+			BIT_ULL(OVS_KEY_ATTR_VLAN) | BIT_ULL(OVS_KEY_ATTR_ENCAP));
+	p->a[OVS_KEY_ATTR_ETHERTYPE] = NULL;
+	err = parse_attrs(encap, p, extack);
+	if (err)
+		return err;
+	if (!is_mask && HAS(p, OVS_KEY_ATTR_ETHERTYPE) &&
+	    eth_type_vlan(nla_get_be16(p->a[OVS_KEY_ATTR_ETHERTYPE]))) {
+		NL_SET_ERR_MSG_ATTR(extack, p->a[OVS_KEY_ATTR_ETHERTYPE],
+				    "kvirt_dp matches on one VLAN tag only");
+		return -EINVAL;
+	}
+	if (HAS(p, OVS_KEY_ATTR_ENCAP)) {
+		NL_SET_ERR_MSG_ATTR(extack, p->a[OVS_KEY_ATTR_ENCAP],
+				    "kvirt_dp matches on one VLAN tag only");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void ports_from(const struct nlattr *a, struct kvirt_dp_key *out)
+{
+	const __be16 *ports = nla_data(a);
+
+	out->tp_src = ports[0];
+	out->tp_dst = ports[1];
+}
+
+static int l3_from(const struct attrs *p, struct kvirt_dp_key *out,
+		   bool is_mask, struct netlink_ext_ack *extack)
+{
+	const struct ovs_key_ipv4 *ip4;
+	const struct ovs_key_ipv6 *ip6;
+	const struct ovs_key_arp *arp;
+	const struct ovs_key_nd *nd;
+
+	if (HAS(p, OVS_KEY_ATTR_IPV4)) {
+		ip4 = nla_data(p->a[OVS_KEY_ATTR_IPV4]);
+		if (!is_mask && ip4->ipv4_frag > OVS_FRAG_TYPE_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, p->a[OVS_KEY_ATTR_IPV4],
+					    "invalid IPv4 fragment type");
+			return -EINVAL;
+		}
+		out->ipv4.src = ip4->ipv4_src;
+		out->ipv4.dst = ip4->ipv4_dst;
+		out->ip_proto = ip4->ipv4_proto;
+		out->ip_tos = ip4->ipv4_tos;
+		out->ip_ttl = ip4->ipv4_ttl;
+		out->ip_frag = ip4->ipv4_frag;
+	}
+	if (HAS(p, OVS_KEY_ATTR_IPV6)) {
+		ip6 = nla_data(p->a[OVS_KEY_ATTR_IPV6]);
+		if (!is_mask && ip6->ipv6_frag > OVS_FRAG_TYPE_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, p->a[OVS_KEY_ATTR_IPV6],
+					    "invalid IPv6 fragment type");
+			return -EINVAL;
+		}
+		if (!is_mask && ip6->ipv6_label & htonl(0xfff00000)) {
+			NL_SET_ERR_MSG_ATTR(extack, p->a[OVS_KEY_ATTR_IPV6],
+					    "IPv6 flow label out of range");
+			return -EINVAL;
+		}
+		memcpy(&out->ipv6.src, ip6->ipv6_src, sizeof(out->ipv6.src));
+		memcpy(&out->ipv6.dst, ip6->ipv6_dst, sizeof(out->ipv6.dst));
+		out->ipv6.label = ip6->ipv6_label;
+		out->ip_proto = ip6->ipv6_proto;
+		out->ip_tos = ip6->ipv6_tclass;
+		out->ip_ttl = ip6->ipv6_hlimit;
+		out->ip_frag = ip6->ipv6_frag;
+	}
+	if (HAS(p, OVS_KEY_ATTR_IPV6_EXTHDRS))
+		out->ipv6.exthdrs =
+			((const struct ovs_key_ipv6_exthdrs *)
+			 nla_data(p->a[OVS_KEY_ATTR_IPV6_EXTHDRS]))->hdrs;
+	if (HAS(p, OVS_KEY_ATTR_ARP)) {
+		arp = nla_data(p->a[OVS_KEY_ATTR_ARP]);
+		if (!is_mask && ntohs(arp->arp_op) > 0xff) {
+			NL_SET_ERR_MSG_ATTR(extack, p->a[OVS_KEY_ATTR_ARP],
+					    "unknown ARP opcode");
+			return -EINVAL;
+		}
+		out->ipv4.src = arp->arp_sip;
+		out->ipv4.dst = arp->arp_tip;
+		out->ip_proto = ntohs(arp->arp_op);
+		ether_addr_copy(out->ipv4.arp_sha, arp->arp_sha);
+		ether_addr_copy(out->ipv4.arp_tha, arp->arp_tha);
+	}
+	if (HAS(p, OVS_KEY_ATTR_ND)) {
+		nd = nla_data(p->a[OVS_KEY_ATTR_ND]);
+		memcpy(&out->ipv6.nd_target, nd->nd_target,
+		       sizeof(out->ipv6.nd_target));
+		ether_addr_copy(out->ipv6.nd_sll, nd->nd_sll);
+		ether_addr_copy(out->ipv6.nd_tll, nd->nd_tll);
+	}
+	return 0;
+}
+
+static void l4_from(const struct attrs *p, struct kvirt_dp_key *out)
+{
+	const struct ovs_key_icmpv6 *icmp6;
+	const struct ovs_key_icmp *icmp;
+
+	if (HAS(p, OVS_KEY_ATTR_TCP))
+		ports_from(p->a[OVS_KEY_ATTR_TCP], out);
+	if (HAS(p, OVS_KEY_ATTR_TCP_FLAGS))
+		out->tcp_flags = nla_get_be16(p->a[OVS_KEY_ATTR_TCP_FLAGS]);
+	if (HAS(p, OVS_KEY_ATTR_UDP))
+		ports_from(p->a[OVS_KEY_ATTR_UDP], out);
+	if (HAS(p, OVS_KEY_ATTR_SCTP))
+		ports_from(p->a[OVS_KEY_ATTR_SCTP], out);
+	if (HAS(p, OVS_KEY_ATTR_ICMP)) {
+		icmp = nla_data(p->a[OVS_KEY_ATTR_ICMP]);
+		out->tp_src = htons(icmp->icmp_type);
+		out->tp_dst = htons(icmp->icmp_code);
+	}
+	if (HAS(p, OVS_KEY_ATTR_ICMPV6)) {
+		icmp6 = nla_data(p->a[OVS_KEY_ATTR_ICMPV6]);
+		out->tp_src = htons(icmp6->icmpv6_type);
+		out->tp_dst = htons(icmp6->icmpv6_code);
+	}
+}
+
+/*
+ * A key (@key NULL) or the mask of @key from its attributes; @p is
+ * consumed. Absent fields stay as @out has them.
+ */
+static int from_attrs(struct attrs *p, struct kvirt_dp_key *out,
+		      const struct kvirt_dp_key *key,
+		      struct netlink_ext_ack *extack)
+{
+	const struct ovs_key_ethernet *eth;
+	bool is_mask = key;
+	bool tagged;
+	u32 in_port;
+	int err;
+
+	if (is_mask)
+		tagged = key->vlan.tci & htons(VLAN_CFI_MASK);
+	else
+		tagged = HAS(p, OVS_KEY_ATTR_ETHERTYPE) &&
+			 eth_type_vlan(nla_get_be16(p->a[OVS_KEY_ATTR_ETHERTYPE]));
+	err = parse_vlan(p, out, is_mask, tagged, extack);
+	if (err)
+		return err;
+
+	if (HAS(p, OVS_KEY_ATTR_RECIRC_ID))
+		out->recirc_id = nla_get_u32(p->a[OVS_KEY_ATTR_RECIRC_ID]);
+	if (HAS(p, OVS_KEY_ATTR_DP_HASH))
+		out->dp_hash = nla_get_u32(p->a[OVS_KEY_ATTR_DP_HASH]);
+	if (HAS(p, OVS_KEY_ATTR_PRIORITY))
+		out->priority = nla_get_u32(p->a[OVS_KEY_ATTR_PRIORITY]);
+	if (HAS(p, OVS_KEY_ATTR_SKB_MARK))
+		out->mark = nla_get_u32(p->a[OVS_KEY_ATTR_SKB_MARK]);
+	/* in_port is always matched exactly; none is the impossible one. */
+	if (is_mask) {
+		out->in_port = 0xffff;
+	} else if (HAS(p, OVS_KEY_ATTR_IN_PORT)) {
+		in_port = nla_get_u32(p->a[OVS_KEY_ATTR_IN_PORT]);
+		if (in_port >= KVIRT_DP_MAX_PORTS) {
+			NL_SET_ERR_MSG_ATTR(extack, p->a[OVS_KEY_ATTR_IN_PORT],
+					    "in_port out of range");
+			return -EINVAL;
+		}
+		out->in_port = in_port;
+	} else {
+		out->in_port = KVIRT_DP_MAX_PORTS;
+	}
+
+	if (HAS(p, OVS_KEY_ATTR_ETHERNET)) {
+		eth = nla_data(p->a[OVS_KEY_ATTR_ETHERNET]);
+		ether_addr_copy(out->eth_src, eth->eth_src);
+		ether_addr_copy(out->eth_dst, eth->eth_dst);
+	} else if (!is_mask) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "flows without an Ethernet header are not supported by kvirt_dp");
+		return -EINVAL;
+	}
+	/* A mask always matches the ethertype exactly, if at all. */
+	if (HAS(p, OVS_KEY_ATTR_ETHERTYPE) && is_mask) {
+		out->eth_type = htons(0xffff);
+	} else if (HAS(p, OVS_KEY_ATTR_ETHERTYPE)) {
+		out->eth_type = nla_get_be16(p->a[OVS_KEY_ATTR_ETHERTYPE]);
+		if (ntohs(out->eth_type) < ETH_P_802_3_MIN) {
+			NL_SET_ERR_MSG_ATTR(extack, p->a[OVS_KEY_ATTR_ETHERTYPE],
+					    "ethertype below 0x600");
+			return -EINVAL;
+		}
+	} else if (!is_mask) {
+		out->eth_type = htons(ETH_P_802_2);
+	}
+	err = l3_from(p, out, is_mask, extack);
+	if (err)
+		return err;
+	l4_from(p, out);
+	return 0;
+}
+
+#define L4_ATTRS (BIT_ULL(OVS_KEY_ATTR_TCP) | BIT_ULL(OVS_KEY_ATTR_TCP_FLAGS) | \
+		  BIT_ULL(OVS_KEY_ATTR_UDP) | BIT_ULL(OVS_KEY_ATTR_SCTP) | \
+		  BIT_ULL(OVS_KEY_ATTR_ICMP) | BIT_ULL(OVS_KEY_ATTR_ICMPV6) | \
+		  BIT_ULL(OVS_KEY_ATTR_ND))
+
+/* L4 attributes @key's IP protocol needs, and which its mask may have. */
+static void l4_expected(const struct kvirt_dp_key *key,
+			const struct kvirt_dp_key *mask, bool v6,
+			u64 *expected, u64 *allowed)
+{
+	bool exact = mask && mask->ip_proto == 0xff;
+	u64 want = 0;
+
+	if (key->ip_frag == OVS_FRAG_TYPE_LATER)
+		return;
+	switch (key->ip_proto) {
+	case IPPROTO_UDP:
+		want = BIT_ULL(OVS_KEY_ATTR_UDP);
+		break;
+	case IPPROTO_SCTP:
+		want = BIT_ULL(OVS_KEY_ATTR_SCTP);
+		break;
+	case IPPROTO_TCP:
+		want = BIT_ULL(OVS_KEY_ATTR_TCP) |
+		       BIT_ULL(OVS_KEY_ATTR_TCP_FLAGS);
+		break;
+	case IPPROTO_ICMP:
+		if (!v6)
+			want = BIT_ULL(OVS_KEY_ATTR_ICMP);
+		break;
+	case IPPROTO_ICMPV6:
+		if (!v6)
+			break;
+		want = BIT_ULL(OVS_KEY_ATTR_ICMPV6);
+		if (exact)
+			*allowed |= want;
+		if (key->tp_src == htons(NDISC_NEIGHBOUR_SOLICITATION) ||
+		    key->tp_src == htons(NDISC_NEIGHBOUR_ADVERTISEMENT)) {
+			*expected |= BIT_ULL(OVS_KEY_ATTR_ND);
+			if (mask && mask->tp_src == htons(0xff))
+				*allowed |= BIT_ULL(OVS_KEY_ATTR_ND);
+		}
+		break;
+	}
+	*expected |= want;
+	if (exact)
+		*allowed |= want;
+}
+
+/*
+ * OVS's match_validate(): a key has the attributes its ethertype and IP
+ * protocol call for, and a mask only fields whose prerequisites it
+ * matches exactly.
+ */
+static int validate(const struct kvirt_dp_key *key,
+		    const struct kvirt_dp_key *mask, u64 key_attrs,
+		    u64 mask_attrs, struct netlink_ext_ack *extack)
+{
+	bool exact_type = mask && mask->eth_type == htons(0xffff);
+	u64 allowed = key_attrs & ~(BIT_ULL(OVS_KEY_ATTR_IPV4) |
+				    BIT_ULL(OVS_KEY_ATTR_IPV6) |
+				    BIT_ULL(OVS_KEY_ATTR_ARP) | L4_ATTRS);
+	u64 expected = 0;
+
+	allowed |= BIT_ULL(OVS_KEY_ATTR_IN_PORT) |
+		   BIT_ULL(OVS_KEY_ATTR_ETHERTYPE);
+	switch (ntohs(key->eth_type)) {
+	case ETH_P_ARP:
+	case ETH_P_RARP:
+		expected |= BIT_ULL(OVS_KEY_ATTR_ARP);
+		if (exact_type)
+			allowed |= BIT_ULL(OVS_KEY_ATTR_ARP);
+		break;
+	case ETH_P_IP:
+		expected |= BIT_ULL(OVS_KEY_ATTR_IPV4);
+		if (exact_type)
+			allowed |= BIT_ULL(OVS_KEY_ATTR_IPV4);
+		l4_expected(key, mask, false, &expected, &allowed);
+		break;
+	case ETH_P_IPV6:
+		expected |= BIT_ULL(OVS_KEY_ATTR_IPV6);
+		if (exact_type)
+			allowed |= BIT_ULL(OVS_KEY_ATTR_IPV6);
+		l4_expected(key, mask, true, &expected, &allowed);
+		break;
+	}
+	if ((key_attrs & expected) != expected) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "key lacks attributes its ethertype or IP protocol requires");
+		return -EINVAL;
+	}
+	if ((mask_attrs & allowed) != mask_attrs) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "mask has fields whose prerequisites it does not match exactly");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* An exact mask is the key's attributes with every byte set. */
+static void set_all_ones(struct nlattr *nest)
+{
+	struct nlattr *nla;
+	int rem;
+
+	nla_for_each_nested(nla, nest, rem) {
+		if (nla_type(nla) == OVS_KEY_ATTR_ENCAP)
+			set_all_ones(nla);
+		else
+			memset(nla_data(nla), 0xff, nla_len(nla));
+	}
+}
+
+/**
+ * kvirt_dp_match_from_nlattrs() - a key and its mask from attributes
+ * @nla_key: OVS_FLOW_ATTR_KEY
+ * @nla_mask: OVS_FLOW_ATTR_MASK, or NULL for an exact match on the fields
+ *	@nla_key has
+ * @key: the key, filled
+ * @mask: the mask, filled; NULL when only the key is wanted (GET, DEL)
+ * @extack: why a key or mask was refused
+ *
+ * Return: 0, -EINVAL for a malformed or unsupported key or mask, or
+ * -ENOMEM.
+ */
+int kvirt_dp_match_from_nlattrs(const struct nlattr *nla_key,
+				const struct nlattr *nla_mask,
+				struct kvirt_dp_key *key,
+				struct kvirt_dp_key *mask,
+				struct netlink_ext_ack *extack)
+{
+	struct nlattr *exact = NULL;
+	u64 key_attrs, mask_attrs = 0;
+	struct attrs *p;
+	int err;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	memset(key, 0, sizeof(*key));
+	err = parse_attrs(nla_key, p, extack);
+	if (err)
+		goto out;
+	key_attrs = p->present;
+	err = from_attrs(p, key, NULL, extack);
+	if (err)
+		goto out;
+	/* The key's own attributes, ENCAP's merged in, for validate(). */
+	key_attrs |= p->present;
+
+	if (mask) {
+		if (!nla_mask) {
+			exact = kmemdup(nla_key, nla_total_size(nla_len(nla_key)),
+					GFP_KERNEL);
+			if (!exact) {
+				err = -ENOMEM;
+				goto out;
+			}
+			set_all_ones(exact);
+			nla_mask = exact;
+		}
+		memset(mask, 0, sizeof(*mask));
+		mask->vlan.tci = htons(0xffff);
+		mask->cvlan.tci = htons(0xffff);
+		memset(p, 0, sizeof(*p));
+		err = parse_attrs(nla_mask, p, extack);
+		if (err)
+			goto out;
+		mask_attrs = p->present;
+		err = from_attrs(p, mask, key, extack);
+		if (err)
+			goto out;
+		mask_attrs |= p->present;
+	}
+	err = validate(key, mask, key_attrs, mask_attrs, extack);
+out:
+	kfree(exact);
+	kfree(p);
+	return err;
+}
+
+static const struct nla_policy userspace_policy[OVS_USERSPACE_ATTR_MAX + 1] = {
+	[OVS_USERSPACE_ATTR_PID] = { .type = NLA_U32 },
+	[OVS_USERSPACE_ATTR_USERDATA] = { .type = NLA_UNSPEC },
+	[OVS_USERSPACE_ATTR_EGRESS_TUN_PORT] = { .type = NLA_U32 },
+	[OVS_USERSPACE_ATTR_ACTIONS] = { .type = NLA_FLAG },
+};
+
+static int check_userspace(const struct nlattr *attr,
+			   struct netlink_ext_ack *extack)
+{
+	struct nlattr *a[OVS_USERSPACE_ATTR_MAX + 1];
+	int err;
+
+	err = nla_parse_nested_deprecated(a, OVS_USERSPACE_ATTR_MAX, attr,
+					  userspace_policy, extack);
+	if (err)
+		return err;
+	if (!a[OVS_USERSPACE_ATTR_PID] || !nla_get_u32(a[OVS_USERSPACE_ATTR_PID])) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "userspace action needs a nonzero pid");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * kvirt_dp_actions_from_nlattr() - a flow's actions, checked and copied
+ * @attr: OVS_FLOW_ATTR_ACTIONS
+ * @extack: why they were refused
+ *
+ * kvirt_dp takes output and userspace actions; none means drop.
+ * Return: the copy, or ERR_PTR(-EINVAL) or ERR_PTR(-ENOMEM).
+ */
+struct kvirt_dp_actions *kvirt_dp_actions_from_nlattr(const struct nlattr *attr,
+						      struct netlink_ext_ack *extack)
+{
+	struct kvirt_dp_actions *acts;
+	const struct nlattr *a;
+	int rem, err;
+
+	nla_for_each_nested(a, attr, rem) {
+		switch (nla_type(a)) {
+		case OVS_ACTION_ATTR_OUTPUT:
+			if (nla_len(a) != sizeof(u32)) {
+				NL_SET_ERR_MSG_ATTR(extack, a,
+						    "output action has an unexpected length");
+				return ERR_PTR(-EINVAL);
+			}
+			if (nla_get_u32(a) >= KVIRT_DP_MAX_PORTS) {
+				NL_SET_ERR_MSG_ATTR(extack, a,
+						    "output port out of range");
+				return ERR_PTR(-EINVAL);
+			}
+			break;
+		case OVS_ACTION_ATTR_USERSPACE:
+			err = check_userspace(a, extack);
+			if (err)
+				return ERR_PTR(err);
+			break;
+		default:
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "unknown action or not supported by kvirt_dp");
+			return ERR_PTR(-EINVAL);
+		}
+	}
+	if (rem) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "trailing bytes after actions");
+		return ERR_PTR(-EINVAL);
+	}
+	acts = kmalloc(struct_size(acts, data, nla_len(attr)), GFP_KERNEL);
+	if (!acts)
+		return ERR_PTR(-ENOMEM);
+	acts->len = nla_len(attr);
+	memcpy(acts->data, nla_data(attr), acts->len);
+	return acts;
+}
