@@ -1280,14 +1280,6 @@ static int flow_cmd_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-/* Executing packets needs actions, the step after flows. */
-static int packet_cmd_execute(struct sk_buff *skb, struct genl_info *info)
-{
-	NL_SET_ERR_MSG_MOD(info->extack,
-			   "packet execution is not implemented yet");
-	return -EOPNOTSUPP;
-}
-
 /* The policies are OVS's: the same requests fail the same way. */
 static const struct nla_policy dp_policy[OVS_DP_ATTR_MAX + 1] = {
 	[OVS_DP_ATTR_NAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
@@ -1360,7 +1352,7 @@ static const struct genl_small_ops flow_ops[] = {
 };
 
 static const struct genl_small_ops packet_ops[] = {
-	OP(OVS_PACKET_CMD_EXECUTE, packet_cmd_execute, GENL_UNS_ADMIN_PERM),
+	OP(OVS_PACKET_CMD_EXECUTE, kvirt_dp_packet_cmd_execute, GENL_UNS_ADMIN_PERM),
 };
 
 static const struct genl_multicast_group dp_group = {

@@ -445,12 +445,14 @@ int kvirt_dp_mask_to_nlattrs(const struct kvirt_dp_key *key,
 			     struct sk_buff *skb, int attrtype);
 size_t kvirt_dp_key_attr_size(void);
 
-/* flow_netlink.c: keys, masks and actions from userspace */
+/* flow_netlink.c: keys and masks from userspace */
 int kvirt_dp_match_from_nlattrs(const struct nlattr *nla_key,
 				const struct nlattr *nla_mask,
 				struct kvirt_dp_key *key,
 				struct kvirt_dp_key *mask,
 				struct netlink_ext_ack *extack);
+
+/* action_netlink.c: actions from userspace */
 struct kvirt_dp_actions *kvirt_dp_actions_from_nlattr(const struct nlattr *a,
 						      struct netlink_ext_ack *extack);
 
@@ -483,6 +485,9 @@ void kvirt_dp_flow_clear_stats(struct kvirt_dp_flow *flow);
 void kvirt_dp_execute_actions(struct kvirt_dp *dp, struct sk_buff *skb,
 			      const struct kvirt_dp_key *key,
 			      const struct kvirt_dp_actions *acts);
+
+/* execute.c: packets from userspace */
+int kvirt_dp_packet_cmd_execute(struct sk_buff *skb, struct genl_info *info);
 
 /* upcall.c: packets to userspace */
 int kvirt_dp_upcall(struct kvirt_dp *dp, struct sk_buff *skb,
