@@ -11,6 +11,7 @@ PKGS=(
 	busybox-static
 	libnl-3-dev libnl-genl-3-dev
 	sparse dkms
+	openvswitch-switch iputils-ping iperf3
 )
 
 missing=()
