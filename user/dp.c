@@ -3,7 +3,9 @@
  * Why: "kvirt dp" manages kvirt_dp.ko's datapaths and ports from the shell,
  * the way ovs-dpctl does, over the same genetlink families ovs-vswitchd
  * uses (linux/openvswitch.h): add-dp, del-dp, add-if, del-if and show
- * (with --json for scripts). Flows come with the datapath's flow table.
+ * (with --json for scripts), and the flow commands add-flow, mod-flow,
+ * del-flow, del-flows, dump-flows and get-flow in ovs-dpctl's flow
+ * syntax (dp_flow.h), printing flows exactly as ovs-dpctl does.
  */
 #include <errno.h>
 #include <linux/openvswitch.h>
@@ -13,8 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "dp.h"
+#include "dp_flow.h"
 #include "kvirt.h"
 
 #ifndef NETLINK_EXT_ACK
@@ -23,15 +28,6 @@
 
 #define MAX_DPS 64
 #define MAX_PORTS 256
-
-struct dpctl {
-	struct nl_sock *sk;
-	int dp_family;
-	int vport_family;
-	int err;		/* of the last request, a negative errno */
-	bool done;
-	char msg[256];		/* its extack message */
-};
 
 struct port_info {
 	uint32_t port_no;
@@ -90,7 +86,7 @@ static int ignore(struct nl_msg *m, void *arg)
 	return NL_OK;
 }
 
-static int dpctl_open(struct dpctl *c)
+int dpctl_open(struct dpctl *c)
 {
 	int one = 1;
 
@@ -112,30 +108,29 @@ static int dpctl_open(struct dpctl *c)
 		   sizeof(one));
 	c->dp_family = genl_ctrl_resolve(c->sk, OVS_DATAPATH_FAMILY);
 	c->vport_family = genl_ctrl_resolve(c->sk, OVS_VPORT_FAMILY);
-	if (c->dp_family < 0 || c->vport_family < 0) {
+	c->flow_family = genl_ctrl_resolve(c->sk, OVS_FLOW_FAMILY);
+	if (c->dp_family < 0 || c->vport_family < 0 || c->flow_family < 0) {
 		fprintf(stderr, "kvirt dp: no %s family\n", OVS_DATAPATH_FAMILY);
 		return -1;
 	}
 	return 0;
 }
 
-static void dpctl_close(struct dpctl *c)
+void dpctl_close(struct dpctl *c)
 {
 	nl_socket_free(c->sk);
 }
 
-static struct nl_msg *request(struct dpctl *c, bool vport, uint8_t cmd,
-			      int flags, int dp_ifindex)
+struct nl_msg *dpctl_request(int family, uint8_t version, uint8_t cmd,
+			     int flags, int dp_ifindex)
 {
 	struct nl_msg *m = nlmsg_alloc();
 	struct ovs_header *oh;
 
 	if (!m)
 		return NULL;
-	oh = genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ,
-			 vport ? c->vport_family : c->dp_family, sizeof(*oh),
-			 flags, cmd,
-			 vport ? OVS_VPORT_VERSION : OVS_DATAPATH_VERSION);
+	oh = genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, family, sizeof(*oh),
+			 flags, cmd, version);
 	if (!oh) {
 		nlmsg_free(m);
 		return NULL;
@@ -144,9 +139,18 @@ static struct nl_msg *request(struct dpctl *c, bool vport, uint8_t cmd,
 	return m;
 }
 
-/* Send @m (freed) and call @fn for each answer: 0 or a negative errno. */
-static int transact(struct dpctl *c, struct nl_msg *m, nl_recvmsg_msg_cb_t fn,
-		    void *arg)
+static struct nl_msg *request(struct dpctl *c, bool vport, uint8_t cmd,
+			      int flags, int dp_ifindex)
+{
+	if (vport)
+		return dpctl_request(c->vport_family, OVS_VPORT_VERSION, cmd,
+				     flags, dp_ifindex);
+	return dpctl_request(c->dp_family, OVS_DATAPATH_VERSION, cmd, flags,
+			     dp_ifindex);
+}
+
+int dpctl_transact(struct dpctl *c, struct nl_msg *m, nl_recvmsg_msg_cb_t fn,
+		   void *arg)
 {
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
 	int r;
@@ -180,8 +184,8 @@ static int fail(struct dpctl *c, const char *what, int err)
 	return 1;
 }
 
-static struct nlattr **parse(struct nl_msg *m, struct nlattr **tb, int max,
-			     int *dp_ifindex)
+struct nlattr **dpctl_parse(struct nl_msg *m, struct nlattr **tb, int max,
+			    int *dp_ifindex)
 {
 	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(m));
 	struct ovs_header *oh = genlmsg_user_hdr(g);
@@ -204,7 +208,7 @@ static int add_dp_info(struct nl_msg *m, void *arg)
 	if (i == MAX_DPS)
 		return NL_OK;
 	dp = &dps[i];
-	parse(m, tb, OVS_DP_ATTR_MAX, &dp->ifindex);
+	dpctl_parse(m, tb, OVS_DP_ATTR_MAX, &dp->ifindex);
 	if (!tb[OVS_DP_ATTR_NAME])
 		return NL_OK;
 	snprintf(dp->name, sizeof(dp->name), "%s",
@@ -231,7 +235,7 @@ static int add_port_info(struct nl_msg *m, void *arg)
 
 	if (dp->n_ports == MAX_PORTS)
 		return NL_OK;
-	parse(m, tb, OVS_VPORT_ATTR_MAX, NULL);
+	dpctl_parse(m, tb, OVS_VPORT_ATTR_MAX, NULL);
 	if (!tb[OVS_VPORT_ATTR_PORT_NO] || !tb[OVS_VPORT_ATTR_NAME])
 		return NL_OK;
 	p = &dp->ports[dp->n_ports++];
@@ -260,7 +264,7 @@ static int dp_ifindex(struct dpctl *c, const char *name)
 	memset(dps, 0, sizeof(dps));
 	if (m)
 		nla_put_string(m, OVS_DP_ATTR_NAME, name);
-	err = transact(c, m, add_dp_info, dps);
+	err = dpctl_transact(c, m, add_dp_info, dps);
 	return err ? err : dps[0].ifindex;
 }
 
@@ -347,13 +351,13 @@ static int show(struct dpctl *c, const char *only, bool json)
 	m = request(c, false, OVS_DP_CMD_GET, only ? 0 : NLM_F_DUMP, 0);
 	if (m && only)
 		nla_put_string(m, OVS_DP_ATTR_NAME, only);
-	err = transact(c, m, add_dp_info, dps);
+	err = dpctl_transact(c, m, add_dp_info, dps);
 	if (err)
 		return fail(c, only ? only : "datapaths", err);
 	for (n = 0; n < MAX_DPS && dps[n].name[0]; n++) {
 		m = request(c, true, OVS_VPORT_CMD_GET, NLM_F_DUMP,
 			    dps[n].ifindex);
-		err = transact(c, m, add_port_info, &dps[n]);
+		err = dpctl_transact(c, m, add_port_info, &dps[n]);
 		if (err)
 			return fail(c, dps[n].name, err);
 		qsort(dps[n].ports, dps[n].n_ports, sizeof(dps[n].ports[0]),
@@ -383,7 +387,7 @@ static int add_dp(struct dpctl *c, const char *name)
 		nla_put_u32(m, OVS_DP_ATTR_USER_FEATURES,
 			    OVS_DP_F_UNALIGNED | OVS_DP_F_VPORT_PIDS);
 	}
-	err = transact(c, m, NULL, NULL);
+	err = dpctl_transact(c, m, NULL, NULL);
 	return err ? fail(c, name, err) : 0;
 }
 
@@ -394,7 +398,7 @@ static int del_dp(struct dpctl *c, const char *name)
 
 	if (m)
 		nla_put_string(m, OVS_DP_ATTR_NAME, name);
-	err = transact(c, m, NULL, NULL);
+	err = dpctl_transact(c, m, NULL, NULL);
 	return err ? fail(c, name, err) : 0;
 }
 
@@ -427,7 +431,7 @@ static int add_if(struct dpctl *c, const char *dp, const char *spec)
 		nla_put_u32(m, OVS_VPORT_ATTR_TYPE, type);
 		nla_put_u32(m, OVS_VPORT_ATTR_UPCALL_PID, 0);
 	}
-	err = transact(c, m, NULL, NULL);
+	err = dpctl_transact(c, m, NULL, NULL);
 	return err ? fail(c, name, err) : 0;
 }
 
@@ -442,8 +446,307 @@ static int del_if(struct dpctl *c, const char *dp, const char *name)
 	m = request(c, true, OVS_VPORT_CMD_DEL, 0, d);
 	if (m)
 		nla_put_string(m, OVS_VPORT_ATTR_NAME, name);
-	err = transact(c, m, NULL, NULL);
+	err = dpctl_transact(c, m, NULL, NULL);
 	return err ? fail(c, name, err) : 0;
+}
+
+/* "system@NAME" is how ovs-dpctl names a kernel datapath: take both. */
+static const char *dp_name(const char *name)
+{
+	return strncmp(name, "system@", 7) ? name : name + 7;
+}
+
+static struct nl_msg *flow_request(struct dpctl *c, uint8_t cmd, int flags,
+				   int dp_ifindex)
+{
+	return dpctl_request(c->flow_family, OVS_FLOW_VERSION, cmd, flags,
+			     dp_ifindex);
+}
+
+/* A flow as the datapath reports it. */
+struct flow_reply {
+	bool json;
+	int n;
+	bool found;
+	struct strbuf out;
+};
+
+static void json_string(struct strbuf *sb, const char *name, const char *s)
+{
+	sb_printf(sb, "\"%s\": \"", name);
+	for (; *s; s++)
+		sb_printf(sb, *s == '"' || *s == '\\' ? "\\%c" : "%c", *s);
+	sb_printf(sb, "\"");
+}
+
+static void format_tcp_flags(struct strbuf *sb, uint16_t flags)
+{
+	static const struct {
+		uint16_t bit;
+		const char *s;
+	} names[] = {
+		{ 0x002, "S" }, { 0x001, "F" }, { 0x004, "R" }, { 0x008, "P" },
+		{ 0x020, "U" }, { 0x010, "." }, { 0x040, "E" }, { 0x080, "C" },
+		{ 0x100, "N" }, { 0x200, "[200]" }, { 0x400, "[400]" },
+		{ 0x800, "[800]" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (flags & names[i].bit)
+			sb_printf(sb, "%s", names[i].s);
+}
+
+static uint64_t now_msec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One flow of a dump or get: a line as ovs-dpctl prints it, or JSON. */
+static int add_flow_reply(struct nl_msg *m, void *arg)
+{
+	struct nlattr *tb[OVS_FLOW_ATTR_MAX + 1];
+	struct ovs_flow_stats st = { 0 };
+	struct flow_reply *r = arg;
+	struct strbuf key = { 0 }, acts = { 0 }, raw = { 0 }, mask = { 0 };
+	struct strbuf used = { 0 }, flags = { 0 }, ufid = { 0 };
+	uint16_t tcp = 0;
+
+	dpctl_parse(m, tb, OVS_FLOW_ATTR_MAX, NULL);
+	if (tb[OVS_FLOW_ATTR_KEY])
+		flow_key_format(&key, nla_data(tb[OVS_FLOW_ATTR_KEY]),
+				nla_len(tb[OVS_FLOW_ATTR_KEY]),
+				tb[OVS_FLOW_ATTR_MASK] ?
+				nla_data(tb[OVS_FLOW_ATTR_MASK]) : NULL,
+				tb[OVS_FLOW_ATTR_MASK] ?
+				nla_len(tb[OVS_FLOW_ATTR_MASK]) : 0, false);
+	else
+		sb_printf(&key, "<empty>");
+	flow_actions_format(&acts, tb[OVS_FLOW_ATTR_ACTIONS] ?
+			    nla_data(tb[OVS_FLOW_ATTR_ACTIONS]) : NULL,
+			    tb[OVS_FLOW_ATTR_ACTIONS] ?
+			    nla_len(tb[OVS_FLOW_ATTR_ACTIONS]) : 0);
+	if (tb[OVS_FLOW_ATTR_STATS] &&
+	    nla_len(tb[OVS_FLOW_ATTR_STATS]) >= (int)sizeof(st))
+		memcpy(&st, nla_data(tb[OVS_FLOW_ATTR_STATS]), sizeof(st));
+	if (tb[OVS_FLOW_ATTR_USED] && nla_get_u64(tb[OVS_FLOW_ATTR_USED]))
+		sb_printf(&used, "%.3fs",
+			  ((double)now_msec() -
+			   (double)nla_get_u64(tb[OVS_FLOW_ATTR_USED])) /
+			  1000.0);
+	else
+		sb_printf(&used, "never");
+	if (tb[OVS_FLOW_ATTR_TCP_FLAGS])
+		tcp = ntohs(nla_get_u16(tb[OVS_FLOW_ATTR_TCP_FLAGS]));
+	if (tcp)
+		format_tcp_flags(&flags, tcp);
+	if (tb[OVS_FLOW_ATTR_UFID] && nla_len(tb[OVS_FLOW_ATTR_UFID]) == 16) {
+		uint32_t id[4];
+
+		memcpy(id, nla_data(tb[OVS_FLOW_ATTR_UFID]), sizeof(id));
+		ufid_format(&ufid, id);
+	}
+	if (r->json) {
+		if (tb[OVS_FLOW_ATTR_KEY])
+			flow_key_format(&raw, nla_data(tb[OVS_FLOW_ATTR_KEY]),
+					nla_len(tb[OVS_FLOW_ATTR_KEY]), NULL,
+					0, true);
+		if (tb[OVS_FLOW_ATTR_MASK])
+			flow_key_format(&mask, nla_data(tb[OVS_FLOW_ATTR_MASK]),
+					nla_len(tb[OVS_FLOW_ATTR_MASK]), NULL,
+					0, true);
+		sb_printf(&r->out, "%s\n    {", r->n ? "," : "");
+		if (ufid.s)
+			json_string(&r->out, "ufid", ufid.s + 5);
+		else
+			sb_printf(&r->out, "\"ufid\": null");
+		sb_printf(&r->out, ", ");
+		json_string(&r->out, "flow", key.s);
+		sb_printf(&r->out, ",\n     ");
+		json_string(&r->out, "key", raw.s ? raw.s : "");
+		sb_printf(&r->out, ",\n     ");
+		json_string(&r->out, "mask", mask.s ? mask.s : "");
+		sb_printf(&r->out, ",\n     ");
+		json_string(&r->out, "actions", acts.s);
+		sb_printf(&r->out, ",\n     \"packets\": %llu, \"bytes\": %llu, ",
+			  (unsigned long long)st.n_packets,
+			  (unsigned long long)st.n_bytes);
+		json_string(&r->out, "used", used.s);
+		sb_printf(&r->out, ", ");
+		json_string(&r->out, "tcp_flags", flags.s ? flags.s : "");
+		sb_printf(&r->out, "}");
+	} else {
+		if (ufid.s && r->found)
+			sb_printf(&r->out, "%s, ", ufid.s);
+		sb_printf(&r->out, "%s, packets:%llu, bytes:%llu, used:%s",
+			  key.s, (unsigned long long)st.n_packets,
+			  (unsigned long long)st.n_bytes, used.s);
+		if (flags.s)
+			sb_printf(&r->out, ", flags:%s", flags.s);
+		sb_printf(&r->out, ", actions:%s\n", acts.s);
+	}
+	r->n++;
+	sb_free(&key);
+	sb_free(&acts);
+	sb_free(&raw);
+	sb_free(&mask);
+	sb_free(&used);
+	sb_free(&flags);
+	sb_free(&ufid);
+	return NL_OK;
+}
+
+static int dump_flows(struct dpctl *c, const char *dp, bool json)
+{
+	struct flow_reply r = { .json = json };
+	struct nl_msg *m;
+	int d, err;
+
+	d = dp_ifindex(c, dp_name(dp));
+	if (d < 0)
+		return fail(c, dp, d);
+	m = flow_request(c, OVS_FLOW_CMD_GET, NLM_F_DUMP, d);
+	err = dpctl_transact(c, m, add_flow_reply, &r);
+	if (err) {
+		sb_free(&r.out);
+		return fail(c, dp, err);
+	}
+	if (json)
+		printf("{\"flows\": [%s\n]}\n", r.out.s ? r.out.s : "");
+	else if (r.out.s)
+		fputs(r.out.s, stdout);
+	sb_free(&r.out);
+	return 0;
+}
+
+/* FLOW may start with "ufid:UUID"; the rest, if any, is a key. */
+static int parse_flow_arg(const char *flow, struct attrbuf *key,
+			  struct attrbuf *mask, uint32_t ufid[4],
+			  bool *has_ufid)
+{
+	char err[512];
+	int n = ufid_parse(flow, ufid);
+
+	*has_ufid = n > 0;
+	if (n < 0) {
+		fprintf(stderr, "kvirt dp: bad ufid in '%s'\n", flow);
+		return -1;
+	}
+	if (flow_key_parse(flow + n, key, mask, err, sizeof(err)) ||
+	    key->overflow || mask->overflow) {
+		fprintf(stderr, "kvirt dp: parsing flow key (%s)\n",
+			key->overflow ? "too long" : err);
+		return -1;
+	}
+	return 0;
+}
+
+/* add-flow, mod-flow (with @clear), del-flow and get-flow. */
+static int flow_cmd(struct dpctl *c, uint8_t cmd, int flags, const char *dp,
+		    const char *flow, const char *actions, bool clear)
+{
+	static struct attrbuf key, mask, acts;
+	struct flow_reply r = { .found = true };
+	uint32_t ufid[4];
+	struct nl_msg *m;
+	bool has_ufid;
+	char err[512];
+	int d, ret;
+
+	memset(&key, 0, sizeof(key));
+	memset(&mask, 0, sizeof(mask));
+	memset(&acts, 0, sizeof(acts));
+	if (parse_flow_arg(flow, &key, &mask, ufid, &has_ufid))
+		return 2;
+	if (cmd == OVS_FLOW_CMD_GET && (!has_ufid || key.len)) {
+		fprintf(stderr, "kvirt dp: get-flow takes ufid:UFID\n");
+		return 2;
+	}
+	if (actions && (flow_actions_parse(actions, &acts, err, sizeof(err)) ||
+			acts.overflow)) {
+		fprintf(stderr, "kvirt dp: parsing actions (%s)\n",
+			acts.overflow ? "too long" : err);
+		return 2;
+	}
+	d = dp_ifindex(c, dp_name(dp));
+	if (d < 0)
+		return fail(c, dp, d);
+	m = flow_request(c, cmd, flags, d);
+	if (m && key.len)
+		nla_put(m, OVS_FLOW_ATTR_KEY, key.len, key.data);
+	if (m && mask.len && cmd != OVS_FLOW_CMD_DEL)
+		nla_put(m, OVS_FLOW_ATTR_MASK, mask.len, mask.data);
+	if (m && actions)
+		nla_put(m, OVS_FLOW_ATTR_ACTIONS, acts.len, acts.data);
+	if (m && has_ufid)
+		nla_put(m, OVS_FLOW_ATTR_UFID, sizeof(ufid), ufid);
+	if (m && clear)
+		nla_put_flag(m, OVS_FLOW_ATTR_CLEAR);
+	ret = dpctl_transact(c, m,
+			     cmd == OVS_FLOW_CMD_GET ? add_flow_reply : NULL,
+			     &r);
+	if (ret) {
+		sb_free(&r.out);
+		return fail(c, flow, ret);
+	}
+	if (r.out.s)
+		fputs(r.out.s, stdout);
+	sb_free(&r.out);
+	return 0;
+}
+
+static int del_flows(struct dpctl *c, const char *dp)
+{
+	struct nl_msg *m;
+	int d, err;
+
+	d = dp_ifindex(c, dp_name(dp));
+	if (d < 0)
+		return fail(c, dp, d);
+	m = flow_request(c, OVS_FLOW_CMD_DEL, 0, d);
+	err = dpctl_transact(c, m, NULL, NULL);
+	return err ? fail(c, dp, err) : 0;
+}
+
+/* The flow commands: their positional argument count, command included. */
+static const struct {
+	const char *name;
+	int nargs;
+} flow_cmds[] = {
+	{ "add-flow", 4 }, { "mod-flow", 4 }, { "del-flow", 3 },
+	{ "del-flows", 2 }, { "dump-flows", 2 }, { "get-flow", 3 },
+};
+
+static bool is_flow_cmd(const char *name, int nargs)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(flow_cmds); i++)
+		if (!strcmp(name, flow_cmds[i].name))
+			return nargs == flow_cmds[i].nargs;
+	return false;
+}
+
+static int run_flow_cmd(struct dpctl *c, char **args, bool json, bool clear)
+{
+	if (!strcmp(args[0], "add-flow"))
+		return flow_cmd(c, OVS_FLOW_CMD_NEW, NLM_F_CREATE, args[1],
+				args[2], args[3], false);
+	if (!strcmp(args[0], "mod-flow"))
+		return flow_cmd(c, OVS_FLOW_CMD_SET, 0, args[1], args[2],
+				args[3], clear);
+	if (!strcmp(args[0], "del-flow"))
+		return flow_cmd(c, OVS_FLOW_CMD_DEL, 0, args[1], args[2], NULL,
+				false);
+	if (!strcmp(args[0], "get-flow"))
+		return flow_cmd(c, OVS_FLOW_CMD_GET, 0, args[1], args[2], NULL,
+				false);
+	if (!strcmp(args[0], "dump-flows"))
+		return dump_flows(c, args[1], json);
+	return del_flows(c, args[1]);
 }
 
 static void print_dp_help(FILE *out)
@@ -453,19 +756,32 @@ static void print_dp_help(FILE *out)
 		"       kvirt dp del-dp DP\n"
 		"       kvirt dp add-if DP IFNAME[,type=internal]\n"
 		"       kvirt dp del-if DP IFNAME\n"
-		"       kvirt dp show [--json] [DP]\n");
+		"       kvirt dp show [--json] [DP]\n"
+		"       kvirt dp add-flow DP [ufid:UFID,]FLOW ACTIONS\n"
+		"       kvirt dp mod-flow [--clear] DP FLOW ACTIONS\n"
+		"       kvirt dp del-flow DP FLOW|ufid:UFID\n"
+		"       kvirt dp del-flows DP\n"
+		"       kvirt dp dump-flows [--json] DP\n"
+		"       kvirt dp get-flow DP ufid:UFID\n"
+		"FLOW and ACTIONS are in ovs-dpctl's syntax, e.g.\n"
+		"  'in_port(1),eth(),eth_type(0x0800),ipv4(src=10.0.0.0/255.0.0.0)'\n"
+		"  '2,push_vlan(vid=10,pcp=0)'\n");
 }
 
 int cmd_dp(int argc, char **argv)
 {
 	struct dpctl c;
-	bool json = false;
+	bool json = false, clear = false;
 	int r, i, n = 0;
 	char *args[4];
 
+	if (argc > 1 && !strcmp(argv[1], "show-masks"))
+		return cmd_dp_masks(argc - 1, argv + 1);
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
 			json = true;
+		else if (!strcmp(argv[i], "--clear"))
+			clear = true;
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			return print_dp_help(stdout), 0;
 		else if (n < 4)
@@ -473,9 +789,12 @@ int cmd_dp(int argc, char **argv)
 		else
 			return print_dp_help(stderr), 2;
 	}
-	if (!n || (json && strcmp(args[0], "show")))
+	if (!n || (json && strcmp(args[0], "show") &&
+		   strcmp(args[0], "dump-flows")) ||
+	    (clear && strcmp(args[0], "mod-flow")))
 		return print_dp_help(stderr), 2;
-	if (!((!strcmp(args[0], "show") && n <= 2) ||
+	if (!(is_flow_cmd(args[0], n) ||
+	      (!strcmp(args[0], "show") && n <= 2) ||
 	      ((!strcmp(args[0], "add-dp") || !strcmp(args[0], "del-dp")) &&
 	       n == 2) ||
 	      ((!strcmp(args[0], "add-if") || !strcmp(args[0], "del-if")) &&
@@ -483,7 +802,9 @@ int cmd_dp(int argc, char **argv)
 		return print_dp_help(stderr), 2;
 	if (dpctl_open(&c))
 		return 1;
-	if (!strcmp(args[0], "show"))
+	if (is_flow_cmd(args[0], n))
+		r = run_flow_cmd(&c, args, json, clear);
+	else if (!strcmp(args[0], "show"))
 		r = show(&c, n == 2 ? args[1] : NULL, json);
 	else if (!strcmp(args[0], "add-dp"))
 		r = add_dp(&c, args[1]);

@@ -62,11 +62,15 @@ static void notify(const struct genl_family *family, struct sk_buff *reply,
 	__missing;							\
 })
 
-/*
- * The datapath whose dp_ifindex is @ifindex: that of any of its internal
- * ports, as in OVS. Under kvirt_dp_lock() or RCU.
+/**
+ * kvirt_dp_by_ifindex() - the datapath a dp_ifindex names
+ * @net: the requester's network namespace
+ * @ifindex: that of any of the datapath's internal ports, as in OVS
+ *
+ * Context: under kvirt_dp_lock() or RCU.
+ * Return: the datapath, or NULL.
  */
-static struct kvirt_dp *dp_by_ifindex(struct net *net, int ifindex)
+struct kvirt_dp *kvirt_dp_by_ifindex(struct net *net, int ifindex)
 {
 	struct kvirt_dp_vport *vport = NULL;
 	struct net_device *dev;
@@ -94,7 +98,7 @@ static struct kvirt_dp *lookup_dp(struct net *net, struct genl_info *info)
 			NL_SET_ERR_MSG_ATTR(info->extack, name,
 					    "no datapath with this name");
 	} else {
-		dp = dp_by_ifindex(net, hdr->dp_ifindex);
+		dp = kvirt_dp_by_ifindex(net, hdr->dp_ifindex);
 		if (!dp)
 			NL_SET_ERR_MSG_MOD(info->extack,
 					   "no datapath with this dp_ifindex");
@@ -183,6 +187,7 @@ struct dp_change {
 	u32 features;
 	u32 masks_cache_size;
 	struct kvirt_dp_pids *cpu_pids;
+	struct kvirt_dp_mask_cache *cache;
 };
 
 static int dp_change_check(const struct kvirt_dp *dp, struct genl_info *info,
@@ -225,6 +230,14 @@ static int dp_change_check(const struct kvirt_dp *dp, struct genl_info *info,
 		if (!c->cpu_pids)
 			return -ENOMEM;
 	}
+	c->cache = NULL;
+	if (c->masks_cache_size != dp->masks_cache_size) {
+		c->cache = kvirt_dp_mask_cache_alloc(c->masks_cache_size);
+		if (!c->cache) {
+			kfree(c->cpu_pids);
+			return -ENOMEM;
+		}
+	}
 	return 0;
 }
 
@@ -234,6 +247,8 @@ static void dp_change_apply(struct kvirt_dp *dp, struct dp_change *c)
 
 	WRITE_ONCE(dp->user_features, c->features);
 	dp->masks_cache_size = c->masks_cache_size;
+	if (c->cache)
+		kvirt_dp_table_set_cache(&dp->table, c->cache);
 	if (c->cpu_pids) {
 		old = rcu_replace_pointer(dp->cpu_pids, c->cpu_pids,
 					  kvirt_dp_lock_held());
@@ -248,6 +263,7 @@ static void dp_free(struct kvirt_dp *dp)
 	free_percpu(dp->stats);
 	kfree(rcu_dereference_raw(dp->cpu_pids));
 	kfree(dp);
+	kvirt_dp_obj_put(KVIRT_DP_OBJ_DATAPATHS);
 }
 
 static void dp_free_rcu(struct rcu_head *rcu)
@@ -287,6 +303,8 @@ static int dp_cmd_new(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	reply = genlmsg_new(dp_msg_size(), GFP_KERNEL);
 	dp = kzalloc(sizeof(*dp), GFP_KERNEL);
+	if (dp)
+		kvirt_dp_obj_get(KVIRT_DP_OBJ_DATAPATHS);
 	if (!reply || !dp)
 		goto nomem;
 	dp->stats = netdev_alloc_pcpu_stats(struct kvirt_dp_stats);
@@ -554,7 +572,7 @@ static struct kvirt_dp_vport *lookup_vport(struct net *net,
 				    "port number out of range");
 		return ERR_PTR(-EFBIG);
 	}
-	dp = dp_by_ifindex(net, hdr->dp_ifindex);
+	dp = kvirt_dp_by_ifindex(net, hdr->dp_ifindex);
 	if (!dp) {
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "no datapath with this dp_ifindex");
@@ -613,7 +631,7 @@ static int vport_cmd_new(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 
 	kvirt_dp_lock();
-	parms.dp = dp_by_ifindex(genl_info_net(info), hdr->dp_ifindex);
+	parms.dp = kvirt_dp_by_ifindex(genl_info_net(info), hdr->dp_ifindex);
 	if (!parms.dp) {
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "no datapath with this dp_ifindex");
@@ -770,7 +788,7 @@ static int vport_cmd_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct kvirt_dp *dp;
 
 	kvirt_dp_lock();
-	dp = dp_by_ifindex(sock_net(skb->sk), hdr->dp_ifindex);
+	dp = kvirt_dp_by_ifindex(sock_net(skb->sk), hdr->dp_ifindex);
 	if (!dp) {
 		kvirt_dp_unlock();
 		NL_SET_ERR_MSG_MOD(cb->extack, "no datapath with this dp_ifindex");
@@ -885,7 +903,9 @@ static int flow_fill(struct kvirt_dp_flow *flow, int dp_ifindex,
 	    nla_put_u8(skb, OVS_FLOW_ATTR_TCP_FLAGS, (u8)ntohs(tcp_flags)))
 		goto cancel;
 	if (!(ufid_flags & OVS_UFID_F_OMIT_ACTIONS) &&
-	    nla_put(skb, OVS_FLOW_ATTR_ACTIONS, acts->len, acts->data))
+	    kvirt_dp_actions_to_nlattr(skb, OVS_FLOW_ATTR_ACTIONS,
+				       (const struct nlattr *)acts->data,
+				       acts->len))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -918,7 +938,7 @@ static struct kvirt_dp *flow_dp(struct genl_info *info)
 	const struct ovs_header *hdr = info->userhdr;
 	struct kvirt_dp *dp;
 
-	dp = dp_by_ifindex(genl_info_net(info), hdr->dp_ifindex);
+	dp = kvirt_dp_by_ifindex(genl_info_net(info), hdr->dp_ifindex);
 	if (!dp)
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "no datapath with this dp_ifindex");
@@ -948,7 +968,6 @@ static int flow_cmd_new(struct sk_buff *skb, struct genl_info *info)
 	struct kvirt_dp_key *mask;
 	struct sk_buff *reply;
 	struct kvirt_dp *dp;
-	u32 n_mask, n_cache;
 	int err;
 
 	if (missing(info, OVS_FLOW_ATTR_KEY, "flow key missing") ||
@@ -966,8 +985,9 @@ static int flow_cmd_new(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto free;
 	new->ufid_len = get_ufid(a[OVS_FLOW_ATTR_UFID], new->ufid);
+	kvirt_dp_key_mask(&new->masked, &new->key, mask);
 	acts = kvirt_dp_actions_from_nlattr(a[OVS_FLOW_ATTR_ACTIONS],
-					    info->extack);
+					    &new->masked, info->extack);
 	if (IS_ERR(acts)) {
 		err = PTR_ERR(acts);
 		goto free;
@@ -990,7 +1010,7 @@ static int flow_cmd_new(struct sk_buff *skb, struct genl_info *info)
 		flow = kvirt_dp_flow_lookup_ufid(&dp->table, new->ufid,
 						 new->ufid_len);
 	if (!flow)
-		flow = kvirt_dp_flow_lookup(dp, &new->key, &n_mask, &n_cache);
+		flow = kvirt_dp_flow_lookup_any(&dp->table, &new->key);
 	if (!flow) {
 		err = kvirt_dp_flow_insert(&dp->table, new, mask);
 		if (err == -ENOSPC)
@@ -1018,7 +1038,7 @@ static int flow_cmd_new(struct sk_buff *skb, struct genl_info *info)
 		acts = rcu_replace_pointer(flow->acts, acts,
 					   kvirt_dp_lock_held());
 		RCU_INIT_POINTER(new->acts, NULL);
-		kfree_rcu(acts, rcu);
+		kvirt_dp_actions_free_rcu(acts);
 	}
 	err = flow_fill(flow, hdr->dp_ifindex, reply, info->snd_portid,
 			info->snd_seq, 0, OVS_FLOW_CMD_NEW, ufid_flags);
@@ -1079,7 +1099,8 @@ static int flow_cmd_set(struct sk_buff *skb, struct genl_info *info)
 				   "new actions need the flow key");
 		return -EINVAL;
 	}
-	key = kmalloc(2 * sizeof(*key), GFP_KERNEL);
+	/* The key, its mask and the masked key the actions are checked on. */
+	key = kmalloc(3 * sizeof(*key), GFP_KERNEL);
 	if (!key)
 		return -ENOMEM;
 	mask = key + 1;
@@ -1089,8 +1110,9 @@ static int flow_cmd_set(struct sk_buff *skb, struct genl_info *info)
 						  a[OVS_FLOW_ATTR_MASK], key,
 						  mask, info->extack);
 	if (!err && a[OVS_FLOW_ATTR_ACTIONS]) {
+		kvirt_dp_key_mask(key + 2, key, mask);
 		acts = kvirt_dp_actions_from_nlattr(a[OVS_FLOW_ATTR_ACTIONS],
-						    info->extack);
+						    key + 2, info->extack);
 		err = PTR_ERR_OR_ZERO(acts);
 		if (err)
 			acts = NULL;
@@ -1115,7 +1137,7 @@ static int flow_cmd_set(struct sk_buff *skb, struct genl_info *info)
 	if (acts) {
 		acts = rcu_replace_pointer(flow->acts, acts,
 					   kvirt_dp_lock_held());
-		kfree_rcu(acts, rcu);
+		kvirt_dp_actions_free_rcu(acts);
 		acts = NULL;
 	}
 	err = flow_fill(flow, hdr->dp_ifindex, reply, info->snd_portid,
@@ -1131,7 +1153,7 @@ static int flow_cmd_set(struct sk_buff *skb, struct genl_info *info)
 unlock:
 	kvirt_dp_unlock();
 free:
-	kfree(acts);
+	kvirt_dp_actions_free(acts);
 	kfree(key);
 	return err;
 }
@@ -1261,7 +1283,7 @@ static int flow_cmd_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	if (a[OVS_FLOW_ATTR_UFID_FLAGS])
 		ufid_flags = nla_get_u32(a[OVS_FLOW_ATTR_UFID_FLAGS]);
 	kvirt_dp_lock();
-	dp = dp_by_ifindex(sock_net(skb->sk), hdr->dp_ifindex);
+	dp = kvirt_dp_by_ifindex(sock_net(skb->sk), hdr->dp_ifindex);
 	if (!dp) {
 		kvirt_dp_unlock();
 		NL_SET_ERR_MSG_MOD(cb->extack, "no datapath with this dp_ifindex");

@@ -15,10 +15,12 @@
  * unregister_netdevice()).
  *
  * Flows are megaflows (flow_table.c) that flow_netlink.c parses from
- * keys, masks and actions; actions.c runs a flow's output actions
- * through the send operation of the vport ops and its userspace actions
- * as OVS_PACKET_CMD_ACTION upcalls. OVS_PACKET_CMD_EXECUTE plugs in there
- * next.
+ * keys, masks and actions (action_netlink.c checks the actions against
+ * the masked key); actions.c runs them: outputs through the send
+ * operation of the vport ops, userspace actions as OVS_PACKET_CMD_ACTION
+ * upcalls, header rewrites, VLAN tags, and recirculation back into
+ * packet.c with a new key. OVS_PACKET_CMD_EXECUTE (execute.c) runs them
+ * too.
  */
 #ifndef KVIRT_DP_DATAPATH_H
 #define KVIRT_DP_DATAPATH_H
@@ -33,6 +35,7 @@
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
+#include <net/ip_tunnels.h>
 
 /* Port numbers are below this (OVS's DP_MAX_PORTS); 0 is OVSP_LOCAL. */
 #define KVIRT_DP_MAX_PORTS	USHRT_MAX
@@ -75,6 +78,13 @@ struct kvirt_dp_vlan {
  * have stay zero. Network-order fields are __be; ICMP type and code sit in
  * @tp_src and @tp_dst as big-endian 16-bit values, as OVS keeps them.
  *
+ * @tun_opts: tunnel options (Geneve TLVs, the VXLAN GBP metadata),
+ *	right-aligned: the last @tun_opts_len bytes, so that a mask that
+ *	ignores them leaves them out of its range (OVS's layout)
+ * @tun_opts_len: bytes of @tun_opts in use
+ * @tun: the tunnel the packet came out of (skb_tunnel_info()), or the
+ *	tunnel part of a key from userspace; zero if none
+ * @tun_proto: AF_INET or AF_INET6 for the tunnel's addresses; 0: no tunnel
  * @recirc_id: recirculation id; 0 for packets from a port
  * @dp_hash: datapath hash; 0 until a hash action computes it
  * @priority: skb->priority
@@ -98,6 +108,10 @@ struct kvirt_dp_vlan {
  * @tcp_flags: the 12 flag bits of the TCP header
  */
 struct kvirt_dp_key {
+	u8 tun_opts[IP_TUNNEL_OPTS_MAX];
+	u8 tun_opts_len;
+	struct ip_tunnel_key tun;
+	u8 tun_proto;
 	u32 recirc_id;
 	u32 dp_hash;
 	u32 priority;
@@ -168,7 +182,6 @@ struct kvirt_dp_pids {
 
 /* Flows per datapath (OVS's kernel has none; vswitchd's default is 200000). */
 #define KVIRT_DP_FLOW_LIMIT	200000
-#define KVIRT_DP_FLOW_BUCKETS	1024
 #define KVIRT_DP_UFID_MAX	16
 
 /**
@@ -200,33 +213,91 @@ struct kvirt_dp_actions {
 };
 
 /**
+ * struct kvirt_dp_flow_hash - one instance of a growing hash of flows
+ * @rcu: frees a replaced instance after readers are done
+ * @n_buckets: a power of two
+ * @ver: which of each flow's two nodes (&kvirt_dp_flow.node or .ufid_node)
+ *	links it here; growing links the other one into a new instance, so
+ *	readers of the old one never see its chains change
+ * @buckets: the chains (RCU)
+ */
+struct kvirt_dp_flow_hash {
+	struct rcu_head rcu;
+	u32 n_buckets;
+	u8 ver;
+	struct hlist_head buckets[];
+};
+
+/**
+ * struct kvirt_dp_mask_stats - one CPU's counter of a mask
+ * @hits: packets that matched one of its flows
+ * @syncp: 64-bit counter consistency on 32-bit hosts
+ */
+struct kvirt_dp_mask_stats {
+	u64_stats_t hits;
+	struct u64_stats_sync syncp;
+};
+
+/**
  * struct kvirt_dp_mask - a megaflow mask and the flows that use it
- * @node: in the table's list of masks (RCU)
  * @rcu: frees the mask after readers are done
  * @refs: flows using it (under kvirt_dp_lock())
  * @start: first byte of the key the mask covers (long-aligned)
  * @end: past its last byte (long-aligned)
- * @buckets: its flows, hashed by masked key (RCU)
+ * @flows: its flows, hashed by masked key (RCU)
+ * @rehashed: RCU state cookie of the last growth of @flows
+ * @last_hits: the hits at the last rebalance of the mask array
+ * @stats: per-CPU hits
  * @key: the mask itself, a key of bit masks
  */
 struct kvirt_dp_mask {
-	struct list_head node;
 	struct rcu_head rcu;
 	unsigned int refs;
 	unsigned int start;
 	unsigned int end;
-	struct hlist_head *buckets;
+	struct kvirt_dp_flow_hash __rcu *flows;
+	unsigned long rehashed;
+	u64 last_hits;
+	struct kvirt_dp_mask_stats __percpu *stats;
 	struct kvirt_dp_key key;
 };
 
 /**
+ * struct kvirt_dp_mask_array - the masks in the order lookups try them
+ * @rcu: frees a replaced array after readers are done
+ * @count: slots in use; a removed mask leaves a NULL hole until the next
+ *	rebalance compacts the array, so that lookups never miss a mask
+ * @max: slots allocated
+ * @masks: the masks (RCU)
+ */
+struct kvirt_dp_mask_array {
+	struct rcu_head rcu;
+	u32 count;
+	u32 max;
+	struct kvirt_dp_mask __rcu *masks[];
+};
+
+/**
+ * struct kvirt_dp_mask_cache - per-CPU memory of which mask a packet hit
+ * @rcu: frees a replaced cache after readers are done
+ * @size: entries per CPU: 0 (no cache) or a power of two
+ * @entries: per CPU, @size pairs of skb hash and mask array index
+ */
+struct kvirt_dp_mask_cache {
+	struct rcu_head rcu;
+	u32 size;
+	struct kvirt_dp_mask_cache_entry __percpu *entries;
+};
+
+/**
  * struct kvirt_dp_flow - a megaflow
- * @node: in its mask's bucket (RCU)
- * @ufid_node: in the table's UFID index, if it has a UFID
+ * @node: in its mask's hash, one node per instance version (RCU)
+ * @ufid_node: in the table's UFID hash if it has a UFID, likewise
  * @list: in the table's list of all flows (under kvirt_dp_lock())
  * @rcu: frees the flow after readers are done
  * @mask: its mask
  * @hash: hash of @masked over the mask's range
+ * @ufid_hash: hash of @ufid
  * @ufid_len: bytes of @ufid; 0 when the key identifies the flow
  * @ufid: the unique flow id userspace gave
  * @key: the key as userspace gave it
@@ -235,12 +306,13 @@ struct kvirt_dp_mask {
  * @stats: per-CPU counters
  */
 struct kvirt_dp_flow {
-	struct hlist_node node;
-	struct hlist_node ufid_node;
+	struct hlist_node node[2];
+	struct hlist_node ufid_node[2];
 	struct list_head list;
 	struct rcu_head rcu;
 	struct kvirt_dp_mask *mask;
 	u32 hash;
+	u32 ufid_hash;
 	u32 ufid_len;
 	u8 ufid[KVIRT_DP_UFID_MAX];
 	struct kvirt_dp_key key;
@@ -254,15 +326,19 @@ struct kvirt_dp_flow {
  * @count: flows installed
  * @n_masks: distinct masks among them
  * @masks: the masks, tried in turn by lookups (RCU)
+ * @cache: the mask cache of the packet path (RCU)
  * @flows: all flows, for dumps and flushes (under kvirt_dp_lock())
  * @ufids: flows with a UFID, hashed by it (under kvirt_dp_lock())
+ * @ufids_rehashed: RCU state cookie of the last growth of @ufids
  */
 struct kvirt_dp_flow_table {
 	unsigned int count;
 	unsigned int n_masks;
-	struct list_head masks;
+	struct kvirt_dp_mask_array __rcu *masks;
+	struct kvirt_dp_mask_cache __rcu *cache;
 	struct list_head flows;
-	struct hlist_head *ufids;
+	struct kvirt_dp_flow_hash __rcu *ufids;
+	unsigned long ufids_rehashed;
 };
 
 /**
@@ -362,25 +438,60 @@ struct kvirt_dp_vport {
  *	action
  * @portid: the netlink port to send to; 0 means nobody listens
  * @userdata: the action's OVS_USERSPACE_ATTR_USERDATA, or NULL
+ * @actions: with OVS_USERSPACE_ATTR_ACTIONS, the run of actions the
+ *	userspace action is in (OVS_PACKET_ATTR_ACTIONS), else NULL
+ * @actions_len: bytes of @actions
+ * @trunc: if nonzero, send at most this many bytes of the frame (a trunc
+ *	action came before), with OVS_PACKET_ATTR_LEN giving its length
  */
 struct kvirt_dp_upcall {
 	u8 cmd;
 	u32 portid;
 	const struct nlattr *userdata;
+	const struct nlattr *actions;
+	u32 actions_len;
+	u32 trunc;
 };
 
 /**
  * struct kvirt_dp_net - kvirt_dp's state in one network namespace
  * @dps: its datapaths (RCU list, changed under kvirt_dp_lock())
  * @detach_work: removes vports whose devices were unregistered
+ * @rebalance_work: reorders the datapaths' masks by hits, periodically
  */
 struct kvirt_dp_net {
 	struct list_head dps;
 	struct work_struct detach_work;
+	struct delayed_work rebalance_work;
 };
 
 /* main.c */
 extern unsigned int kvirt_dp_net_id;
+
+/* debugfs.c: live object counts, for leak checks */
+enum kvirt_dp_obj {
+	KVIRT_DP_OBJ_DATAPATHS,
+	KVIRT_DP_OBJ_VPORTS,
+	KVIRT_DP_OBJ_FLOWS,
+	KVIRT_DP_OBJ_MASKS,
+	KVIRT_DP_OBJ_ACTIONS,
+	KVIRT_DP_OBJ_COUNT
+};
+
+extern atomic_t kvirt_dp_objects[KVIRT_DP_OBJ_COUNT];
+void kvirt_dp_debugfs_init(void);
+void kvirt_dp_debugfs_exit(void);
+
+/* An object of @type was allocated (_get) or finally freed (_put). */
+static inline void kvirt_dp_obj_get(enum kvirt_dp_obj type)
+{
+	atomic_inc(&kvirt_dp_objects[type]);
+}
+
+static inline void kvirt_dp_obj_put(enum kvirt_dp_obj type)
+{
+	atomic_dec(&kvirt_dp_objects[type]);
+}
 
 /* datapath.c: the lock, the families, datapath life */
 void kvirt_dp_lock(void);
@@ -393,6 +504,7 @@ extern struct genl_family kvirt_dp_packet_family;
 int kvirt_dp_genl_register(void);
 void kvirt_dp_genl_unregister(void);
 const char *kvirt_dp_name(const struct kvirt_dp *dp);
+struct kvirt_dp *kvirt_dp_by_ifindex(struct net *net, int ifindex);
 void kvirt_dp_destroy(struct kvirt_dp *dp);
 void kvirt_dp_vport_gone(struct kvirt_dp_vport *vport);
 
@@ -434,6 +546,9 @@ void kvirt_dp_netdev_detach_work(struct work_struct *work);
 /* packet.c: the packet path */
 int kvirt_dp_process_received_packet(struct kvirt_dp_vport *vport,
 				     struct sk_buff *skb);
+void kvirt_dp_process_packet(struct kvirt_dp *dp, struct kvirt_dp_vport *vport,
+			     struct sk_buff *skb, struct kvirt_dp_key *key);
+u32 kvirt_dp_cpu_upcall_pid(const struct kvirt_dp *dp);
 
 /* flow.c: keys */
 int kvirt_dp_key_extract(const struct kvirt_dp_vport *vport,
@@ -452,16 +567,62 @@ int kvirt_dp_match_from_nlattrs(const struct nlattr *nla_key,
 				struct kvirt_dp_key *mask,
 				struct netlink_ext_ack *extack);
 
+/* tunnel.c: tunnel metadata in keys, the set(tunnel) action */
+int kvirt_dp_tun_from_nlattr(const struct nlattr *attr,
+			     struct kvirt_dp_key *out,
+			     const struct kvirt_dp_key *key,
+			     struct netlink_ext_ack *extack);
+int kvirt_dp_tun_to_nlattrs(const struct kvirt_dp_key *key,
+			    const struct kvirt_dp_key *out,
+			    struct sk_buff *skb);
+size_t kvirt_dp_tun_attr_size(void);
+void kvirt_dp_tun_key_extract(struct sk_buff *skb, struct kvirt_dp_key *key);
+int kvirt_dp_tun_set_check(const struct nlattr *attr,
+			   struct netlink_ext_ack *extack);
+int kvirt_dp_tun_set(struct sk_buff *skb, const struct nlattr *attr);
+
 /* action_netlink.c: actions from userspace */
+/* @dst = @key & @mask, byte for byte: what actions are checked against. */
+static inline void kvirt_dp_key_mask(struct kvirt_dp_key *dst,
+				     const struct kvirt_dp_key *key,
+				     const struct kvirt_dp_key *mask)
+{
+	const unsigned long *k = (const unsigned long *)key;
+	const unsigned long *m = (const unsigned long *)mask;
+	unsigned long *d = (unsigned long *)dst;
+	size_t i;
+
+	for (i = 0; i < sizeof(*dst) / sizeof(long); i++)
+		d[i] = k[i] & m[i];
+}
+
 struct kvirt_dp_actions *kvirt_dp_actions_from_nlattr(const struct nlattr *a,
+						      const struct kvirt_dp_key *key,
 						      struct netlink_ext_ack *extack);
+int kvirt_dp_actions_to_nlattr(struct sk_buff *skb, int attrtype,
+			       const struct nlattr *attr, int len);
 
 /* flow_table.c: the flows, looked up under RCU, changed under the lock */
 int kvirt_dp_table_init(struct kvirt_dp_flow_table *t);
 void kvirt_dp_table_free(struct kvirt_dp_flow_table *t);
+struct kvirt_dp_mask_cache *kvirt_dp_mask_cache_alloc(u32 size);
+void kvirt_dp_mask_cache_free(struct kvirt_dp_mask_cache *mc);
+void kvirt_dp_table_set_cache(struct kvirt_dp_flow_table *t,
+			      struct kvirt_dp_mask_cache *mc);
+void kvirt_dp_rebalance_start(struct kvirt_dp_net *kn);
+void kvirt_dp_rebalance_stop(struct kvirt_dp_net *kn);
+u64 kvirt_dp_mask_hits(const struct kvirt_dp_mask *mask);
+struct kvirt_dp_flow *kvirt_dp_mask_first_flow(struct kvirt_dp_mask *mask);
+struct kvirt_dp_flow *kvirt_dp_flow_lookup_any(struct kvirt_dp_flow_table *t,
+					       const struct kvirt_dp_key *key);
+
+/* mask_netlink.c: the "kvirt_dp_mask" family */
+int kvirt_dp_mask_genl_register(void);
+void kvirt_dp_mask_genl_unregister(void);
 struct kvirt_dp_flow *kvirt_dp_flow_lookup(struct kvirt_dp *dp,
 					   const struct kvirt_dp_key *key,
-					   u32 *n_mask_hit, u32 *n_cache_hit);
+					   u32 skb_hash, u32 *n_mask_hit,
+					   u32 *n_cache_hit);
 struct kvirt_dp_flow *kvirt_dp_flow_lookup_ufid(struct kvirt_dp_flow_table *t,
 						const u8 *ufid, u32 len);
 struct kvirt_dp_flow *kvirt_dp_flow_lookup_exact(struct kvirt_dp_flow_table *t,
@@ -480,10 +641,12 @@ void kvirt_dp_flow_get_stats(const struct kvirt_dp_flow *flow,
 			     struct ovs_flow_stats *st, unsigned long *used,
 			     __be16 *tcp_flags);
 void kvirt_dp_flow_clear_stats(struct kvirt_dp_flow *flow);
+void kvirt_dp_actions_free(struct kvirt_dp_actions *acts);
+void kvirt_dp_actions_free_rcu(struct kvirt_dp_actions *acts);
 
 /* actions.c: what a flow does with a packet */
 void kvirt_dp_execute_actions(struct kvirt_dp *dp, struct sk_buff *skb,
-			      const struct kvirt_dp_key *key,
+			      struct kvirt_dp_key *key,
 			      const struct kvirt_dp_actions *acts);
 
 /* execute.c: packets from userspace */

@@ -3,8 +3,10 @@
  * Why: a packet becomes a flow key here, and a key becomes the nested
  * OVS_KEY_ATTR_* attributes ovs-vswitchd parses (linux/openvswitch.h), so
  * that userspace sees in an upcall exactly what the datapath matched on.
- * Headers are read with skb_header_pointer(): the packet is not changed,
- * only its header offsets and protocol are set for what follows.
+ * Headers are read with skb_header_pointer(), except the fixed IPv6
+ * header, which ipv6_find_hdr() needs linear (pulled, as OVS does); the
+ * packet's bytes are not changed, only its header offsets and protocol
+ * are set for what follows.
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
@@ -161,9 +163,9 @@ static int key_ipv4(struct sk_buff *skb, unsigned int off,
 						     &_iph);
 	unsigned int hlen;
 
-	/* Too short for a header: OVS drops the packet. */
+	/* Too short for a header: an IPv4 key with nothing known, as OVS. */
 	if (!iph)
-		return -EINVAL;
+		return 0;
 	/* A bad header length: an IPv4 key with nothing known. */
 	hlen = iph->ihl * 4;
 	if (hlen < sizeof(*iph) || skb->len < off + hlen)
@@ -346,15 +348,18 @@ static void read_icmpv6(struct sk_buff *skb, unsigned int off,
 static int key_ipv6(struct sk_buff *skb, unsigned int off,
 		    struct kvirt_dp_key *key)
 {
-	struct ipv6hdr _ip6;
-	const struct ipv6hdr *ip6 = skb_header_pointer(skb, off, sizeof(_ip6),
-						       &_ip6);
+	const struct ipv6hdr *ip6;
 	unsigned int l4 = 0;
 	unsigned short frag_off = 0;
 	int flags = 0, next;
 
-	if (!ip6)
-		return -EINVAL;
+	/*
+	 * Too short for a header: an IPv6 key with nothing known, as OVS.
+	 * ipv6_find_hdr() reads the fixed header in place: it must be linear.
+	 */
+	if (!pskb_may_pull(skb, off + sizeof(*ip6)))
+		return 0;
+	ip6 = (const struct ipv6hdr *)(skb->data + off);
 	key->ipv6.exthdrs = ipv6_exthdrs(skb, off, ip6->nexthdr);
 	key->ip_proto = NEXTHDR_NONE;
 	key->ip_tos = ipv6_get_dsfield(ip6);
@@ -388,14 +393,15 @@ static int key_ipv6(struct sk_buff *skb, unsigned int off,
 
 /**
  * kvirt_dp_key_extract() - build the flow key of a packet
- * @vport: where it came in
+ * @vport: where it came in; NULL for a packet from userspace, whose
+ *	caller sets the key's in_port
  * @skb: the frame, skb->data at the Ethernet header
  * @key: the key, written whole
  *
  * Sets the skb's MAC, network and (for IP) transport header offsets and
  * skb->protocol to the type after the VLAN tags, as the actions and GSO
  * segmentation expect. Return: 0, or -EINVAL for a frame too short for
- * its Ethernet or IP header, which the datapath drops (OVS does too).
+ * its Ethernet header, which the datapath drops (OVS does too).
  */
 int kvirt_dp_key_extract(const struct kvirt_dp_vport *vport,
 			 struct sk_buff *skb, struct kvirt_dp_key *key)
@@ -405,7 +411,11 @@ int kvirt_dp_key_extract(const struct kvirt_dp_vport *vport,
 	unsigned int off = 2 * ETH_ALEN;
 
 	memset(key, 0, sizeof(*key));
-	key->in_port = vport->port_no;
+	if (vport)
+		key->in_port = vport->port_no;
+	/* Only a device's own packets come out of a tunnel, as in OVS. */
+	if (vport && vport->ops == &kvirt_dp_netdev_ops)
+		kvirt_dp_tun_key_extract(skb, key);
 	key->priority = skb->priority;
 	key->mark = skb->mark;
 
@@ -447,6 +457,7 @@ size_t kvirt_dp_key_attr_size(void)
 {
 	return nla_total_size(0)			/* the nest */
 		+ 5 * nla_total_size(4)	/* recirc, hash, prio, port, mark */
+		+ kvirt_dp_tun_attr_size()
 		+ nla_total_size(sizeof(struct ovs_key_ethernet))
 		+ 2 * (2 * nla_total_size(2) + nla_total_size(0)) /* tags */
 		+ nla_total_size(2)			/* ETHERTYPE */
@@ -564,11 +575,15 @@ static int put_l4(const struct kvirt_dp_key *key,
 	return 0;
 }
 
-/* An ETHERTYPE/VLAN pair, then the ENCAP nest the rest goes into. */
+/*
+ * An ETHERTYPE/VLAN pair, then the ENCAP nest the rest goes into. A
+ * mask's tag protocol is always matched exactly.
+ */
 static struct nlattr *put_vlan(struct sk_buff *skb,
-			       const struct kvirt_dp_vlan *vlan)
+			       const struct kvirt_dp_vlan *vlan, bool is_mask)
 {
-	if (nla_put_be16(skb, OVS_KEY_ATTR_ETHERTYPE, vlan->tpid) ||
+	if (nla_put_be16(skb, OVS_KEY_ATTR_ETHERTYPE,
+			 is_mask ? htons(0xffff) : vlan->tpid) ||
 	    nla_put_be16(skb, OVS_KEY_ATTR_VLAN, vlan->tci))
 		return NULL;
 	return nla_nest_start_noflag(skb, OVS_KEY_ATTR_ENCAP);
@@ -579,6 +594,7 @@ static int put_l2_and_up(const struct kvirt_dp_key *key,
 			 struct nlattr **encap)
 {
 	bool tagged_type = eth_type_vlan(key->eth_type);
+	bool is_mask = key != out;
 	struct ovs_key_ethernet *eth;
 	struct nlattr *a;
 
@@ -594,22 +610,29 @@ static int put_l2_and_up(const struct kvirt_dp_key *key,
 	 * was cut short leaves an empty ENCAP; a third tag ends the key.
 	 */
 	if (key->vlan.tci || tagged_type) {
-		encap[0] = put_vlan(skb, &out->vlan);
+		encap[0] = put_vlan(skb, &out->vlan, is_mask);
 		if (!encap[0])
 			return -EMSGSIZE;
 		if (!key->vlan.tci)
 			return 0;
 		if (key->cvlan.tci || tagged_type) {
-			encap[1] = put_vlan(skb, &out->cvlan);
+			encap[1] = put_vlan(skb, &out->cvlan, is_mask);
 			if (!encap[1])
 				return -EMSGSIZE;
 			if (!key->cvlan.tci)
 				return 0;
 		}
 	}
-	/* LLC frames are keyed by the absence of ETHERTYPE. */
-	if (key->eth_type == htons(ETH_P_802_2))
+	/*
+	 * LLC frames are keyed by the absence of ETHERTYPE; their mask has
+	 * it if it matches the type.
+	 */
+	if (key->eth_type == htons(ETH_P_802_2)) {
+		if (is_mask && out->eth_type &&
+		    nla_put_be16(skb, OVS_KEY_ATTR_ETHERTYPE, out->eth_type))
+			return -EMSGSIZE;
 		return 0;
+	}
 	if (nla_put_be16(skb, OVS_KEY_ATTR_ETHERTYPE, out->eth_type))
 		return -EMSGSIZE;
 	if (tagged_type)
@@ -623,16 +646,32 @@ static int put_key(const struct kvirt_dp_key *key,
 		   int attrtype)
 {
 	struct nlattr *encap[2] = {}, *nest;
-	int err;
+	bool is_mask = key != out;
+	int err = 0;
 
 	nest = nla_nest_start_noflag(skb, attrtype);
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, OVS_KEY_ATTR_RECIRC_ID, out->recirc_id) ||
 	    nla_put_u32(skb, OVS_KEY_ATTR_DP_HASH, out->dp_hash) ||
-	    nla_put_u32(skb, OVS_KEY_ATTR_PRIORITY, out->priority) ||
-	    nla_put_u32(skb, OVS_KEY_ATTR_IN_PORT, out->in_port) ||
-	    nla_put_u32(skb, OVS_KEY_ATTR_SKB_MARK, out->mark))
+	    nla_put_u32(skb, OVS_KEY_ATTR_PRIORITY, out->priority))
+		return -EMSGSIZE;
+	/* A mask always has the tunnel, even for a flow without one. */
+	if ((key->tun_proto || is_mask) &&
+	    kvirt_dp_tun_to_nlattrs(key, out, skb))
+		return -EMSGSIZE;
+	/*
+	 * A key without in_port has none; its mask says all ones. A mask's
+	 * in_port has the upper half of the u32 set too.
+	 */
+	if (key->in_port != KVIRT_DP_MAX_PORTS)
+		err = nla_put_u32(skb, OVS_KEY_ATTR_IN_PORT,
+				  (is_mask ? 0xffff0000 : 0) | out->in_port);
+	else if (is_mask && out->in_port == 0xffff)
+		err = nla_put_u32(skb, OVS_KEY_ATTR_IN_PORT, U32_MAX);
+	if (err)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, OVS_KEY_ATTR_SKB_MARK, out->mark))
 		return -EMSGSIZE;
 	err = put_l2_and_up(key, out, skb, encap);
 	if (err)
@@ -652,7 +691,7 @@ static int put_key(const struct kvirt_dp_key *key,
  * @attrtype: the nest's type, e.g. OVS_PACKET_ATTR_KEY
  *
  * The attributes and their order are those of OVS's upcalls (minus
- * tunnel and conntrack fields, which kvirt_dp does not have yet).
+ * conntrack fields, which kvirt_dp does not have yet).
  * Return: 0 or -EMSGSIZE.
  */
 int kvirt_dp_key_to_nlattrs(const struct kvirt_dp_key *key,

@@ -5,8 +5,9 @@
  * OVS_KEY_ATTR_*) become a struct kvirt_dp_key each, with the checks and
  * errnos of OVS's flow_netlink.c, because ovs-vswitchd probes datapath
  * features by sending keys and reading EINVAL as "not supported". Keys
- * kvirt_dp cannot match on (tunnels, conntrack, MPLS, NSH, a second VLAN
- * tag) are refused the same way.
+ * kvirt_dp cannot match on (conntrack, MPLS, NSH) are refused the same
+ * way. Two VLAN tags nest as ENCAP in ENCAP; the tunnel part is
+ * tunnel.c's.
  */
 #include <linux/if_vlan.h>
 #include <linux/slab.h>
@@ -36,6 +37,7 @@ static const int key_lens[OVS_KEY_ATTR_MAX + 1] = {
 	[OVS_KEY_ATTR_DP_HASH] = sizeof(u32),
 	[OVS_KEY_ATTR_RECIRC_ID] = sizeof(u32),
 	[OVS_KEY_ATTR_IPV6_EXTHDRS] = sizeof(struct ovs_key_ipv6_exthdrs),
+	[OVS_KEY_ATTR_TUNNEL] = -1,
 };
 
 /* The attributes of a key or mask, the ENCAP nest's merged in. */
@@ -46,9 +48,13 @@ struct attrs {
 
 #define HAS(p, type)	((p)->present & BIT_ULL(type))
 
-/* Add the attributes of @nest to @p; each type may appear once in all. */
+/*
+ * Add the attributes of @nest to @p; each type may appear once in all. A
+ * mask's attributes that are all zero match nothing and are left out,
+ * as OVS does.
+ */
 static int parse_attrs(const struct nlattr *nest, struct attrs *p,
-		       struct netlink_ext_ack *extack)
+		       bool is_mask, struct netlink_ext_ack *extack)
 {
 	const struct nlattr *nla;
 	int rem, type;
@@ -74,6 +80,8 @@ static int parse_attrs(const struct nlattr *nest, struct attrs *p,
 					    "key attribute has an unexpected length");
 			return -EINVAL;
 		}
+		if (is_mask && !memchr_inv(nla_data(nla), 0, nla_len(nla)))
+			continue;
 		p->present |= BIT_ULL(type);
 		p->a[type] = nla;
 	}
@@ -84,62 +92,125 @@ static int parse_attrs(const struct nlattr *nest, struct attrs *p,
 	return 0;
 }
 
-/*
- * One VLAN tag: ETHERTYPE(tpid), VLAN(tci), ENCAP(the rest), merged into
- * @p. @tagged: whether the key has a tag. A mask covers the tag only
- * with an ENCAP, and must then match the tpid and VLAN_CFI_MASK exactly.
- */
-static int parse_vlan(struct attrs *p, struct kvirt_dp_key *out, bool is_mask,
-		      bool tagged, struct netlink_ext_ack *extack)
+/* Whether a key's attributes describe a tagged frame at this level. */
+static bool key_tagged(const struct attrs *p)
 {
-	const struct nlattr *encap = p->a[OVS_KEY_ATTR_ENCAP];
-	__be16 tci = 0, tpid = 0;
-	int err;
+	return HAS(p, OVS_KEY_ATTR_ETHERNET) &&
+	       HAS(p, OVS_KEY_ATTR_ETHERTYPE) &&
+	       eth_type_vlan(nla_get_be16(p->a[OVS_KEY_ATTR_ETHERTYPE]));
+}
 
-	if (is_mask && !encap)
+/*
+ * One VLAN tag of a key: ETHERTYPE(tpid), VLAN(tci), ENCAP(the rest). A
+ * tag cut short in the packet has a zero tci and an empty ENCAP.
+ * Return: 1 for a tag, 0 for none, or -EINVAL.
+ */
+static int key_vlan_check(const struct attrs *p, bool inner,
+			  struct netlink_ext_ack *extack)
+{
+	__be16 tci;
+
+	if (!key_tagged(p))
 		return 0;
-	if (!tagged) {
-		if (encap) {
-			NL_SET_ERR_MSG_ATTR(extack, encap,
-					    "encap without a VLAN tag in the key");
-			return -EINVAL;
-		}
-		return 0;
-	}
-	if (!is_mask && (!HAS(p, OVS_KEY_ATTR_VLAN) || !encap)) {
-		NL_SET_ERR_MSG_MOD(extack, "invalid VLAN frame: VLAN and encap required");
+	if (!HAS(p, OVS_KEY_ATTR_VLAN) || !HAS(p, OVS_KEY_ATTR_ENCAP)) {
+		if (inner)
+			NL_SET_ERR_MSG_MOD(extack,
+					   "invalid C-VLAN frame: VLAN and encap required");
+		else
+			NL_SET_ERR_MSG_MOD(extack,
+					   "invalid VLAN frame: VLAN and encap required");
 		return -EINVAL;
 	}
-	if (HAS(p, OVS_KEY_ATTR_VLAN))
-		tci = nla_get_be16(p->a[OVS_KEY_ATTR_VLAN]);
-	if (HAS(p, OVS_KEY_ATTR_ETHERTYPE))
-		tpid = nla_get_be16(p->a[OVS_KEY_ATTR_ETHERTYPE]);
-	if (is_mask && tpid != htons(0xffff)) {
+	tci = nla_get_be16(p->a[OVS_KEY_ATTR_VLAN]);
+	if (!(tci & htons(VLAN_CFI_MASK)) && tci) {
+		NL_SET_ERR_MSG_ATTR(extack, p->a[OVS_KEY_ATTR_VLAN],
+				    "VLAN TCI without VLAN_CFI_MASK");
+		return -EINVAL;
+	}
+	if (!tci && nla_len(p->a[OVS_KEY_ATTR_ENCAP])) {
+		NL_SET_ERR_MSG_ATTR(extack, p->a[OVS_KEY_ATTR_ENCAP],
+				    "truncated VLAN header has a non-empty encap");
+		return -EINVAL;
+	}
+	return 1;
+}
+
+/*
+ * One VLAN tag of a mask: only with an ENCAP, for a key tagged at this
+ * level, and the tpid and VLAN_CFI_MASK matched exactly.
+ */
+static int mask_vlan_check(const struct attrs *p, bool key_tag,
+			   struct netlink_ext_ack *extack)
+{
+	if (!HAS(p, OVS_KEY_ATTR_ENCAP))
+		return 0;
+	if (!key_tag) {
+		NL_SET_ERR_MSG_ATTR(extack, p->a[OVS_KEY_ATTR_ENCAP],
+				    "encap mask for a key without that VLAN tag");
+		return -EINVAL;
+	}
+	if (!HAS(p, OVS_KEY_ATTR_ETHERTYPE) ||
+	    nla_get_be16(p->a[OVS_KEY_ATTR_ETHERTYPE]) != htons(0xffff)) {
 		NL_SET_ERR_MSG_MOD(extack, "VLAN tpid must be matched exactly");
 		return -EINVAL;
 	}
-	if (!(tci & htons(VLAN_CFI_MASK))) {
+	if (!HAS(p, OVS_KEY_ATTR_VLAN) ||
+	    !(nla_get_be16(p->a[OVS_KEY_ATTR_VLAN]) & htons(VLAN_CFI_MASK))) {
 		NL_SET_ERR_MSG_MOD(extack,
-				   "VLAN_CFI_MASK must be set (and matched exactly)");
+				   "VLAN_CFI_MASK must be matched exactly");
 		return -EINVAL;
 	}
-	out->vlan.tpid = tpid;
-	out->vlan.tci = tci;
+	return 1;
+}
+
+/* One tag level into @tag; its ENCAP's attributes are merged into @p. */
+static int parse_vlan_level(struct attrs *p, struct kvirt_dp_vlan *tag,
+			    const struct kvirt_dp_key *key, bool inner,
+			    struct netlink_ext_ack *extack)
+{
+	const struct nlattr *encap;
+	int err;
+
+	if (key)
+		err = mask_vlan_check(p, (inner ? key->cvlan.tci :
+					  key->vlan.tci) & htons(VLAN_CFI_MASK),
+				      extack);
+	else
+		err = key_vlan_check(p, inner, extack);
+	if (err <= 0)
+		return err;
+	tag->tpid = HAS(p, OVS_KEY_ATTR_ETHERTYPE) ?
+		    nla_get_be16(p->a[OVS_KEY_ATTR_ETHERTYPE]) : 0;
+	tag->tci = HAS(p, OVS_KEY_ATTR_VLAN) ?
+		   nla_get_be16(p->a[OVS_KEY_ATTR_VLAN]) : 0;
+	encap = p->a[OVS_KEY_ATTR_ENCAP];
 	p->present &= ~(BIT_ULL(OVS_KEY_ATTR_ETHERTYPE) |
 			BIT_ULL(OVS_KEY_ATTR_VLAN) | BIT_ULL(OVS_KEY_ATTR_ENCAP));
 	p->a[OVS_KEY_ATTR_ETHERTYPE] = NULL;
-	err = parse_attrs(encap, p, extack);
+	p->a[OVS_KEY_ATTR_VLAN] = NULL;
+	p->a[OVS_KEY_ATTR_ENCAP] = NULL;
+	return parse_attrs(encap, p, key, extack);
+}
+
+/*
+ * The outer tag, then the inner one if the key has an outer tag (OVS's
+ * order and conditions). What is left of ETHERTYPE is the type after the
+ * tags; any VLAN or ENCAP left over is refused.
+ */
+static int parse_vlan(struct attrs *p, struct kvirt_dp_key *out,
+		      const struct kvirt_dp_key *key,
+		      struct netlink_ext_ack *extack)
+{
+	int err;
+
+	err = parse_vlan_level(p, &out->vlan, key, false, extack);
+	if (!err && (key ?: out)->vlan.tci & htons(VLAN_CFI_MASK))
+		err = parse_vlan_level(p, &out->cvlan, key, true, extack);
 	if (err)
 		return err;
-	if (!is_mask && HAS(p, OVS_KEY_ATTR_ETHERTYPE) &&
-	    eth_type_vlan(nla_get_be16(p->a[OVS_KEY_ATTR_ETHERTYPE]))) {
-		NL_SET_ERR_MSG_ATTR(extack, p->a[OVS_KEY_ATTR_ETHERTYPE],
-				    "kvirt_dp matches on one VLAN tag only");
-		return -EINVAL;
-	}
-	if (HAS(p, OVS_KEY_ATTR_ENCAP)) {
-		NL_SET_ERR_MSG_ATTR(extack, p->a[OVS_KEY_ATTR_ENCAP],
-				    "kvirt_dp matches on one VLAN tag only");
+	if (HAS(p, OVS_KEY_ATTR_VLAN) || HAS(p, OVS_KEY_ATTR_ENCAP)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "VLAN or encap attribute outside a VLAN tag");
 		return -EINVAL;
 	}
 	return 0;
@@ -248,8 +319,9 @@ static void l4_from(const struct attrs *p, struct kvirt_dp_key *out)
 }
 
 /*
- * A key (@key NULL) or the mask of @key from its attributes; @p is
- * consumed. Absent fields stay as @out has them.
+ * A key (@key NULL) or the mask of @key from its attributes, the tags'
+ * ENCAP nests already merged into @p. Absent fields stay as @out has
+ * them.
  */
 static int from_attrs(struct attrs *p, struct kvirt_dp_key *out,
 		      const struct kvirt_dp_key *key,
@@ -257,18 +329,13 @@ static int from_attrs(struct attrs *p, struct kvirt_dp_key *out,
 {
 	const struct ovs_key_ethernet *eth;
 	bool is_mask = key;
-	bool tagged;
 	u32 in_port;
 	int err;
 
-	if (is_mask)
-		tagged = key->vlan.tci & htons(VLAN_CFI_MASK);
-	else
-		tagged = HAS(p, OVS_KEY_ATTR_ETHERTYPE) &&
-			 eth_type_vlan(nla_get_be16(p->a[OVS_KEY_ATTR_ETHERTYPE]));
-	err = parse_vlan(p, out, is_mask, tagged, extack);
-	if (err)
-		return err;
+	if (HAS(p, OVS_KEY_ATTR_TUNNEL) &&
+	    kvirt_dp_tun_from_nlattr(p->a[OVS_KEY_ATTR_TUNNEL], out, key,
+				     extack) < 0)
+		return -EINVAL;
 
 	if (HAS(p, OVS_KEY_ATTR_RECIRC_ID))
 		out->recirc_id = nla_get_u32(p->a[OVS_KEY_ATTR_RECIRC_ID]);
@@ -387,7 +454,7 @@ static int validate(const struct kvirt_dp_key *key,
 	u64 expected = 0;
 
 	allowed |= BIT_ULL(OVS_KEY_ATTR_IN_PORT) |
-		   BIT_ULL(OVS_KEY_ATTR_ETHERTYPE);
+		   BIT_ULL(OVS_KEY_ATTR_ETHERTYPE) | BIT_ULL(OVS_KEY_ATTR_TUNNEL);
 	switch (ntohs(key->eth_type)) {
 	case ETH_P_ARP:
 	case ETH_P_RARP:
@@ -421,18 +488,50 @@ static int validate(const struct kvirt_dp_key *key,
 	return 0;
 }
 
-/* An exact mask is the key's attributes with every byte set. */
-static void set_all_ones(struct nlattr *nest)
+/* Which attribute table a nest of a key holds, for set_all_ones(). */
+enum nest_kind { NEST_KEY, NEST_TUNNEL, NEST_VXLAN };
+
+/*
+ * An exact mask is the key's attributes with every byte set; nests
+ * (ENCAP, TUNNEL and the tunnel's VXLAN_OPTS) are opened, not
+ * overwritten. The key was parsed already, so every type is known.
+ */
+static void set_all_ones(struct nlattr *nest, enum nest_kind kind)
 {
 	struct nlattr *nla;
-	int rem;
+	int rem, type;
 
 	nla_for_each_nested(nla, nest, rem) {
-		if (nla_type(nla) == OVS_KEY_ATTR_ENCAP)
-			set_all_ones(nla);
+		type = nla_type(nla);
+		if (kind == NEST_KEY && type == OVS_KEY_ATTR_ENCAP)
+			set_all_ones(nla, NEST_KEY);
+		else if (kind == NEST_KEY && type == OVS_KEY_ATTR_TUNNEL)
+			set_all_ones(nla, NEST_TUNNEL);
+		else if (kind == NEST_TUNNEL &&
+			 type == OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS)
+			set_all_ones(nla, NEST_VXLAN);
 		else
 			memset(nla_data(nla), 0xff, nla_len(nla));
 	}
+}
+
+/*
+ * The attributes of a key or mask, the tags' ENCAP nests merged in, as
+ * validate() wants them; then the fields from them.
+ */
+static int key_or_mask(const struct nlattr *nest, struct attrs *p,
+		       struct kvirt_dp_key *out, const struct kvirt_dp_key *key,
+		       u64 *attrs, struct netlink_ext_ack *extack)
+{
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	err = parse_attrs(nest, p, key, extack) ?:
+	      parse_vlan(p, out, key, extack);
+	if (err)
+		return err;
+	*attrs = p->present;
+	return from_attrs(p, out, key, extack);
 }
 
 /**
@@ -458,21 +557,16 @@ int kvirt_dp_match_from_nlattrs(const struct nlattr *nla_key,
 	struct attrs *p;
 	int err;
 
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	p = kmalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
 	memset(key, 0, sizeof(*key));
-	err = parse_attrs(nla_key, p, extack);
+	err = key_or_mask(nla_key, p, key, NULL, &key_attrs, extack);
 	if (err)
 		goto out;
-	key_attrs = p->present;
-	err = from_attrs(p, key, NULL, extack);
-	if (err)
-		goto out;
-	/* The key's own attributes, ENCAP's merged in, for validate(). */
-	key_attrs |= p->present;
 
 	if (mask) {
+		memset(mask, 0, sizeof(*mask));
 		if (!nla_mask) {
 			exact = kmemdup(nla_key, nla_total_size(nla_len(nla_key)),
 					GFP_KERNEL);
@@ -480,21 +574,17 @@ int kvirt_dp_match_from_nlattrs(const struct nlattr *nla_key,
 				err = -ENOMEM;
 				goto out;
 			}
-			set_all_ones(exact);
+			set_all_ones(exact, NEST_KEY);
 			nla_mask = exact;
+			/* Userspace leaves out zero tunnel fields: match them. */
+			if (key->tun_proto)
+				memset(&mask->tun, 0xff, sizeof(mask->tun));
 		}
-		memset(mask, 0, sizeof(*mask));
 		mask->vlan.tci = htons(0xffff);
 		mask->cvlan.tci = htons(0xffff);
-		memset(p, 0, sizeof(*p));
-		err = parse_attrs(nla_mask, p, extack);
+		err = key_or_mask(nla_mask, p, mask, key, &mask_attrs, extack);
 		if (err)
 			goto out;
-		mask_attrs = p->present;
-		err = from_attrs(p, mask, key, extack);
-		if (err)
-			goto out;
-		mask_attrs |= p->present;
 	}
 	err = validate(key, mask, key_attrs, mask_attrs, extack);
 out:

@@ -19,33 +19,40 @@ static size_t upcall_size(unsigned int len,
 		+ nla_total_size(kvirt_dp_key_attr_size())	/* KEY */
 		+ (upcall->userdata ?				/* USERDATA */
 		   nla_total_size(nla_len(upcall->userdata)) : 0)
+		+ (upcall->actions ?				/* ACTIONS */
+		   nla_total_size(upcall->actions_len) : 0)
+		+ nla_total_size(sizeof(u32))			/* LEN */
 		+ nla_total_size(sizeof(u64))			/* HASH */
 		+ nla_total_size(len);				/* PACKET */
 }
 
-/* The frame into @data, with an accelerated VLAN tag put back in band. */
-static void copy_frame(const struct sk_buff *skb, u8 *data)
+/*
+ * The first @len bytes of the frame into @data, with an accelerated VLAN
+ * tag put back in band (@len counts it: a trunc may end inside it).
+ */
+static void copy_frame(const struct sk_buff *skb, u8 *data, unsigned int len)
 {
-	__be16 tag[2];
+	__be16 head[ETH_ALEN + VLAN_HLEN / 2];	/* MACs, TPID, TCI */
 
 	if (!skb_vlan_tag_present(skb)) {
-		skb_copy_bits(skb, 0, data, skb->len);
+		skb_copy_bits(skb, 0, data, len);
 		return;
 	}
 	/* A tag is its TPID where the type was, then the TCI. */
-	tag[0] = skb->vlan_proto;
-	tag[1] = htons(skb_vlan_tag_get(skb));
-	skb_copy_bits(skb, 0, data, 2 * ETH_ALEN);
-	memcpy(data + 2 * ETH_ALEN, tag, VLAN_HLEN);
-	skb_copy_bits(skb, 2 * ETH_ALEN, data + 2 * ETH_ALEN + VLAN_HLEN,
-		      skb->len - 2 * ETH_ALEN);
+	skb_copy_bits(skb, 0, head, 2 * ETH_ALEN);
+	head[ETH_ALEN] = skb->vlan_proto;
+	head[ETH_ALEN + 1] = htons(skb_vlan_tag_get(skb));
+	memcpy(data, head, min_t(unsigned int, len, sizeof(head)));
+	if (len > sizeof(head))
+		skb_copy_bits(skb, 2 * ETH_ALEN, data + sizeof(head),
+			      len - sizeof(head));
 }
 
 static int queue_one(struct kvirt_dp *dp, struct sk_buff *skb,
 		     const struct kvirt_dp_key *key,
 		     const struct kvirt_dp_upcall *upcall)
 {
-	unsigned int len = skb->len;
+	unsigned int len = skb->len, full;
 	struct ovs_header *hdr;
 	struct sk_buff *msg;
 	struct nlattr *a;
@@ -54,6 +61,9 @@ static int queue_one(struct kvirt_dp *dp, struct sk_buff *skb,
 
 	if (skb_vlan_tag_present(skb))
 		len += VLAN_HLEN;
+	full = len;
+	if (upcall->trunc && upcall->trunc < len)
+		len = upcall->trunc;
 	if (nla_attr_size(len) > USHRT_MAX)
 		return -EFBIG;
 	/* Userspace gets a frame with a complete checksum. */
@@ -75,6 +85,13 @@ static int queue_one(struct kvirt_dp *dp, struct sk_buff *skb,
 	    nla_put(msg, OVS_PACKET_ATTR_USERDATA, nla_len(upcall->userdata),
 		    nla_data(upcall->userdata)))
 		goto too_big;
+	/* Actions that do not fit go without, as in OVS. */
+	if (upcall->actions)
+		kvirt_dp_actions_to_nlattr(msg, OVS_PACKET_ATTR_ACTIONS,
+					   upcall->actions,
+					   upcall->actions_len);
+	if (len < full && nla_put_u32(msg, OVS_PACKET_ATTR_LEN, full))
+		goto too_big;
 	hash = skb_get_hash_raw(skb);
 	if (skb->sw_hash)
 		hash |= KVIRT_DP_HASH_SW_BIT;
@@ -85,7 +102,7 @@ static int queue_one(struct kvirt_dp *dp, struct sk_buff *skb,
 	a = nla_reserve(msg, OVS_PACKET_ATTR_PACKET, len);
 	if (!a)
 		goto too_big;
-	copy_frame(skb, nla_data(a));
+	copy_frame(skb, nla_data(a), len);
 	genlmsg_end(msg, hdr);
 	return genlmsg_unicast(kvirt_dp_net(dp), msg, upcall->portid);
 

@@ -162,6 +162,7 @@ struct kvirt_dp_vport *kvirt_dp_vport_alloc(const struct kvirt_dp_vport_ops *ops
 	vport->port_no = p->port_no;
 	vport->ops = ops;
 	RCU_INIT_POINTER(vport->upcall_pids, pids);
+	kvirt_dp_obj_get(KVIRT_DP_OBJ_VPORTS);
 	return vport;
 }
 
@@ -170,6 +171,7 @@ void kvirt_dp_vport_free(struct kvirt_dp_vport *vport)
 {
 	kfree(rcu_dereference_raw(vport->upcall_pids));
 	kfree(vport);
+	kvirt_dp_obj_put(KVIRT_DP_OBJ_VPORTS);
 }
 
 /*

@@ -711,15 +711,6 @@ static int run_script(enum dp_module m, struct script *sc)
 	return 0;
 }
 
-/* A veth pair, up, without IPv6 (no stray frames). */
-static int add_veth(const char *a, const char *b)
-{
-	return run("set -e; ip link add %s type veth peer name %s; "
-		   "sysctl -qw net.ipv6.conf.%s.disable_ipv6=1; "
-		   "sysctl -qw net.ipv6.conf.%s.disable_ipv6=1; "
-		   "ip link set %s up; ip link set %s up", a, b, a, b, a, b);
-}
-
 FIXTURE(flow) {
 };
 

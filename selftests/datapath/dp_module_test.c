@@ -141,7 +141,7 @@ static pid_t start_traffic(const char *dev)
 	};
 	struct sockaddr_ll sll = {
 		.sll_family = AF_PACKET,
-		.sll_ifindex = if_nametoindex(dev),
+		.sll_ifindex = ifindex_of(dev),
 		.sll_halen = 6,
 	};
 	pid_t pid = fork();

@@ -222,37 +222,6 @@ static int build_frames(struct frame *f)
 	return n;
 }
 
-/* A key as text, conntrack attributes left out, nests opened. */
-static void key_text(const struct nlattr *nest, char *out, size_t size)
-{
-	const uint8_t *d = nlu_data(nest);
-	int left = nlu_len(nest), i;
-	size_t o = strlen(out);
-
-	while (left >= NLA_HDRLEN) {
-		const struct nlattr *a = (const void *)d;
-		int type = a->nla_type & NLA_TYPE_MASK;
-
-		if (a->nla_len < NLA_HDRLEN || a->nla_len > left)
-			break;
-		if (type < OVS_KEY_ATTR_CT_STATE ||
-		    type > OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV6) {
-			o += snprintf(out + o, size - o, "%d(", type);
-			if (type == OVS_KEY_ATTR_ENCAP) {
-				key_text(a, out, size);
-				o = strlen(out);
-			} else {
-				for (i = 0; i < nlu_len(a); i++)
-					o += snprintf(out + o, size - o, "%02x",
-						      ((const uint8_t *)nlu_data(a))[i]);
-			}
-			o += snprintf(out + o, size - o, ")");
-		}
-		d += NLA_ALIGN(a->nla_len);
-		left -= NLA_ALIGN(a->nla_len);
-	}
-}
-
 struct dp_env {
 	struct dpc c;
 	int pkt;		/* AF_PACKET socket on the veth peer */
@@ -338,7 +307,7 @@ static int wait_miss(struct nlu *s, const struct ovs_families *fam,
 		if (nlu_dp_ifindex(&m) != e->dp_ifindex)
 			return -EPROTO;
 		key[0] = 0;
-		key_text(tb[OVS_PACKET_ATTR_KEY], key, size);
+		nlu_key_text(tb[OVS_PACKET_ATTR_KEY], key, size);
 		return 0;
 	}
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Why: the raw generic netlink helper of the datapath selftests (see
- * nl_util.h).
+ * Why: the raw generic netlink helper of the datapath selftests and
+ * their shared setup (see nl_util.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -350,6 +350,36 @@ uint32_t nlu_group(const struct nlu_family *f, const char *name)
 	return 0;
 }
 
+void nlu_key_text(const struct nlattr *nest, char *out, size_t size)
+{
+	const uint8_t *d = nlu_data(nest);
+	int left = nlu_len(nest), i;
+	size_t o = strlen(out);
+
+	while (left >= NLA_HDRLEN) {
+		const struct nlattr *a = (const void *)d;
+		int type = a->nla_type & NLA_TYPE_MASK;
+
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > left)
+			break;
+		if (type < OVS_KEY_ATTR_CT_STATE ||
+		    type > OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV6) {
+			o += snprintf(out + o, size - o, "%d(", type);
+			if (type == OVS_KEY_ATTR_ENCAP) {
+				nlu_key_text(a, out, size);
+				o = strlen(out);
+			} else {
+				for (i = 0; i < nlu_len(a); i++)
+					o += snprintf(out + o, size - o, "%02x",
+						      ((const uint8_t *)nlu_data(a))[i]);
+			}
+			o += snprintf(out + o, size - o, ")");
+		}
+		d += NLA_ALIGN(a->nla_len);
+		left -= NLA_ALIGN(a->nla_len);
+	}
+}
+
 int ovs_resolve(struct nlu *s, struct ovs_families *f)
 {
 	return nlu_get_family(s, OVS_DATAPATH_FAMILY, &f->dp) ?:
@@ -369,6 +399,52 @@ int run(const char *fmt, ...)
 	va_end(ap);
 	r = system(cmd);
 	return r == 0 ? 0 : -EIO;
+}
+
+int add_veth(const char *a, const char *b)
+{
+	return run("set -e; ip link add %s type veth peer name %s; "
+		   "sysctl -qw net.ipv6.conf.%s.disable_ipv6=1; "
+		   "sysctl -qw net.ipv6.conf.%s.disable_ipv6=1; "
+		   "ip link set %s up; ip link set %s up", a, b, a, b, a, b);
+}
+
+int dp_objects(long *n)
+{
+	static const char *const names[DP_N_OBJECTS] = {
+		"datapaths", "vports", "flows", "masks", "actions",
+	};
+	char name[32];
+	long v;
+	FILE *f = fopen(DP_OBJECTS, "r");
+	int i, found = 0;
+
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%31s %ld", name, &v) == 2)
+		for (i = 0; i < DP_N_OBJECTS; i++)
+			if (!strcmp(name, names[i])) {
+				n[i] = v;
+				found++;
+			}
+	fclose(f);
+	return found == DP_N_OBJECTS ? 0 : -EPROTO;
+}
+
+bool dp_objects_back(const long *base, long *now, int ms)
+{
+	long buf[DP_N_OBJECTS];
+	int t;
+
+	if (!now)
+		now = buf;
+	for (t = 0; t <= ms; t += 100) {
+		if (!dp_objects(now) &&
+		    !memcmp(base, now, DP_N_OBJECTS * sizeof(*now)))
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
 }
 
 const char *dp_module_name(enum dp_module m)

@@ -3,7 +3,9 @@
  * Why: the datapath selftests speak generic netlink byte by byte, so that
  * they send exactly what ovs-vswitchd sends (and malformed variants) and
  * see every flag, errno and extack message; a tiny helper is all that
- * needs, plus loading kvirt_dp.ko or openvswitch.ko as the reference.
+ * needs, plus what every test sets up around it: loading kvirt_dp.ko or
+ * openvswitch.ko as the reference, veth pairs, and kvirt_dp's object
+ * counts to check that nothing leaks.
  */
 #ifndef KVIRT_DP_NL_UTIL_H
 #define KVIRT_DP_NL_UTIL_H
@@ -12,6 +14,7 @@
 #include <linux/netlink.h>
 #include <linux/openvswitch.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define NLU_BUF 16384
@@ -84,6 +87,22 @@ int nlu_dp_ifindex(const struct nlu_msg *m);
 uint32_t nlu_u32(const struct nlattr *a);
 const void *nlu_data(const struct nlattr *a);
 int nlu_len(const struct nlattr *a);
+/*
+ * Append an OVS key or mask nest to @out as "type(hex bytes)" runs,
+ * conntrack attributes left out, OVS_KEY_ATTR_ENCAP opened.
+ */
+void nlu_key_text(const struct nlattr *nest, char *out, size_t size);
+
+/* kvirt_dp's live object counts: datapaths, vports, flows, masks, actions. */
+#define DP_OBJECTS "/sys/kernel/debug/kvirt_dp/objects"
+#define DP_N_OBJECTS 5
+/* Read them into @n: 0 or -errno. */
+int dp_objects(long *n);
+/*
+ * Whether they return to @base within @ms milliseconds (RCU frees them
+ * late); @now (may be NULL) gets the last counts read.
+ */
+bool dp_objects_back(const long *base, long *now, int ms);
 
 /* Which datapath module is loaded; loading one unloads the other. */
 enum dp_module { DP_KVIRT, DP_OVS };
@@ -92,5 +111,7 @@ bool module_loaded(const char *name);
 int dp_module_load(enum dp_module m);
 int dp_module_unload(enum dp_module m);
 int run(const char *fmt, ...);
+/* A veth pair @a - @b, up, without IPv6 (no stray frames). */
+int add_veth(const char *a, const char *b);
 
 #endif /* KVIRT_DP_NL_UTIL_H */

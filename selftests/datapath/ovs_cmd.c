@@ -121,7 +121,25 @@ long long reply_u32(const struct nlu_msg *m, int type)
 	return a && nlu_len(a) >= 4 ? nlu_u32(a) : -1;
 }
 
+/*
+ * Not if_nametoindex(): for a missing name its ioctl asks modprobe for a
+ * "netdev-NAME" module, which takes seconds in the lab. if_nameindex()
+ * dumps the links of the caller's network namespace over rtnetlink.
+ */
 int ifindex_of(const char *name)
 {
-	return if_nametoindex(name);
+	struct if_nameindex *all, *i;
+	int ifindex = 0;
+
+	all = if_nameindex();
+	if (!all)
+		return 0;
+	for (i = all; i->if_index; i++) {
+		if (!strcmp(i->if_name, name)) {
+			ifindex = i->if_index;
+			break;
+		}
+	}
+	if_freenameindex(all);
+	return ifindex;
 }
