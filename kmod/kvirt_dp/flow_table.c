@@ -252,18 +252,29 @@ void kvirt_dp_table_free(struct kvirt_dp_flow_table *t)
 	kvfree(rcu_dereference_raw(t->ufids));
 }
 
-/* @out = @key & @mask over the mask's range; the rest of @out is zero. */
-static void mask_key(struct kvirt_dp_key *out, const struct kvirt_dp_key *key,
-		     const struct kvirt_dp_mask *mask)
+/*
+ * @out = @key & @mask over the mask's range only: lookups hash and compare
+ * nothing else, and the key is large (tunnel options) next to the few
+ * words most masks cover.
+ */
+static void mask_range(struct kvirt_dp_key *out, const struct kvirt_dp_key *key,
+		       const struct kvirt_dp_mask *mask)
 {
 	const unsigned long *k = (const unsigned long *)key;
 	const unsigned long *m = (const unsigned long *)&mask->key;
 	unsigned long *o = (unsigned long *)out;
 	unsigned int i;
 
-	memset(out, 0, sizeof(*out));
 	for (i = mask->start / sizeof(long); i < mask->end / sizeof(long); i++)
 		o[i] = k[i] & m[i];
+}
+
+/* @out = @key & @mask, whole: zero outside the mask's range. */
+static void mask_key(struct kvirt_dp_key *out, const struct kvirt_dp_key *key,
+		     const struct kvirt_dp_mask *mask)
+{
+	memset(out, 0, sizeof(*out));
+	mask_range(out, key, mask);
 }
 
 static u32 hash_key(const struct kvirt_dp_key *masked,
@@ -291,7 +302,7 @@ static struct kvirt_dp_flow *masked_lookup(const struct kvirt_dp_mask *mask,
 	struct hlist_node *n;
 	u32 hash;
 
-	mask_key(&masked, key, mask);
+	mask_range(&masked, key, mask);
 	hash = hash_key(&masked, mask);
 	for (n = chain_first(fh_bucket(h, hash)); n; n = chain_next(n)) {
 		flow = node_flow(n, false, h->ver);
