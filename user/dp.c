@@ -763,6 +763,7 @@ static void print_dp_help(FILE *out)
 		"       kvirt dp del-flows DP\n"
 		"       kvirt dp dump-flows [--json] DP\n"
 		"       kvirt dp get-flow DP ufid:UFID\n"
+		"       kvirt dp show-masks [--json] DP\n"
 		"FLOW and ACTIONS are in ovs-dpctl's syntax, e.g.\n"
 		"  'in_port(1),eth(),eth_type(0x0800),ipv4(src=10.0.0.0/255.0.0.0)'\n"
 		"  '2,push_vlan(vid=10,pcp=0)'\n");
