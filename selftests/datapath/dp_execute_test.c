@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -166,23 +167,63 @@ static int execute(struct dpc *c, int d, const struct ex *x)
 	return send_exec(c);
 }
 
-/* Frames equal to @f seen on @fd within @ms milliseconds. */
-static int count_frames(int fd, const uint8_t *f, int ms)
+/*
+ * Frames equal to @f seen on @fd: the first within 3 s (a loaded
+ * emulated lab is slow), the others until 200 ms pass without one.
+ */
+static int count_frames(int fd, const uint8_t *f)
 {
+	struct pollfd p = { .fd = fd, .events = POLLIN };
 	uint8_t buf[2048];
 	ssize_t len;
-	int n = 0, i;
+	int n = 0;
 
-	for (i = 0; i < ms / 10; i++) {
+	while (poll(&p, 1, n ? 200 : 3000) > 0) {
 		len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (len < 0) {
-			usleep(10000);
-			continue;
-		}
 		if (len >= FRAME_LEN && !memcmp(buf, f, FRAME_LEN))
 			n++;
 	}
 	return n;
+}
+
+/*
+ * Frames equal to @f that left by @port before a sentinel frame executed
+ * after them: -1 if the sentinel did not arrive within 3 s. Nothing is
+ * left behind to arrive late once the sentinel is there.
+ */
+static int left_before_sentinel(struct dpc *c, int d, int port, int fd,
+				const uint8_t *f)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint8_t sentinel[FRAME_LEN], buf[2048];
+	struct ex x = {
+		.frame = sentinel, .len = FRAME_LEN, .in_port = port,
+		.acts = OUTPUT, .arg = port,
+	};
+	ssize_t len;
+	int n = 0;
+
+	make_frame(sentinel, 0xee);
+	if (execute(c, d, &x))
+		return -1;
+	while (poll(&p, 1, 3000) > 0) {
+		len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (len < FRAME_LEN)
+			continue;
+		if (!memcmp(buf, sentinel, FRAME_LEN))
+			return n;
+		n += !memcmp(buf, f, FRAME_LEN);
+	}
+	return -1;
+}
+
+/* Upcalls already queued on @s, dropped. */
+static void drain_upcalls(struct nlu *s)
+{
+	static struct nlu_msg m;
+
+	while (!nlu_recv_timeout(s, &m, 0))
+		;
 }
 
 /* The ACTION upcall a userspace action sends, as received. */
@@ -202,7 +243,7 @@ static int wait_action(struct nlu *s, const struct ovs_families *fam,
 
 	memset(seen, 0, sizeof(*seen));
 	for (;;) {
-		err = nlu_recv_timeout(s, &m, 2000);
+		err = nlu_recv_timeout(s, &m, 3000);
 		if (err)
 			return err;
 		if (m.nh.nlmsg_type != fam->packet.id ||
@@ -330,35 +371,35 @@ static void run_packet_steps(struct script *sc, struct dpc *c, int d,
 	make_frame(f, 1);
 	step(sc, c, "output to the veth port", 0, execute(c, d, &x));
 	step(sc, c, "output: the frame leaves by the veth", 0,
-	     check(count_frames(rx, f, 300) == 1));
+	     check(count_frames(rx, f) == 1));
 	run_malformed_steps(sc, c, d, &x);
 	step(sc, c, "malformed: nothing left by the veth", 0,
-	     check(count_frames(rx, f, 300) == 0));
+	     check(left_before_sentinel(c, d, port, rx, f) == 0));
 
 	make_frame(f, 2);
 	x.probe = true;
 	step(sc, c, "probe, output: executed all the same", 0,
 	     execute(c, d, &x));
 	step(sc, c, "probe, output: the frame leaves", 0,
-	     check(count_frames(rx, f, 300) == 1));
+	     check(count_frames(rx, f) == 1));
 	x.acts = DROP;
 	step(sc, c, "probe, no actions", 0, execute(c, d, &x));
 	x.probe = false;
 	step(sc, c, "no actions (drop)", 0, execute(c, d, &x));
 	step(sc, c, "probe and drop: nothing left", 0,
-	     check(count_frames(rx, f, 300) == 0));
+	     check(left_before_sentinel(c, d, port, rx, f) == 0));
 
 	make_frame(f, 3);
 	x.acts = OUTPUT;
 	x.in_port = -1;
 	step(sc, c, "no in_port: from the local port", 0, execute(c, d, &x));
 	step(sc, c, "no in_port: the frame leaves", 0,
-	     check(count_frames(rx, f, 300) == 1));
+	     check(count_frames(rx, f) == 1));
 	x.in_port = 77;
 	make_frame(f, 4);
 	step(sc, c, "in_port of no vport", 0, execute(c, d, &x));
 	step(sc, c, "in_port of no vport: the frame leaves", 0,
-	     check(count_frames(rx, f, 300) == 1));
+	     check(count_frames(rx, f) == 1));
 	memcpy(short_ip, f, sizeof(short_ip));
 	x.frame = short_ip;
 	x.len = sizeof(short_ip);
@@ -379,6 +420,7 @@ static void run_packet_steps(struct script *sc, struct dpc *c, int d,
 	x.mark = 0x55;
 	x.hash = true;
 	x.hash_value = HASH_SW | 0x1234abcd;
+	drain_upcalls(&s);
 	step(sc, c, "userspace action", 0, execute(c, d, &x));
 	err = wait_action(&s, &c->f, f, &seen);
 	step(sc, c, "userspace: ACTION upcall", 0, err);
@@ -391,26 +433,42 @@ static void run_packet_steps(struct script *sc, struct dpc *c, int d,
 	     check(!err && seen.hash_present &&
 		   seen.hash == x.hash_value));
 	x.probe = true;
+	make_frame(f, 6);
+	drain_upcalls(&s);
 	step(sc, c, "probe, userspace action", 0, execute(c, d, &x));
+	err = wait_action(&s, &c->f, f, &seen);
 	step(sc, c, "probe, userspace: upcall all the same", 0,
-	     wait_action(&s, &c->f, f, &seen));
+	     err ?: check(seen.frame_ok && seen.userdata_ok));
 	x.probe = false;
-	step(sc, c, "userspace: no tunnel in the key", 0, check(!seen.tunnel));
+	step(sc, c, "userspace: no tunnel in the key", 0,
+	     check(!err && !seen.tunnel));
 	x.tunnel = 2;
 	step(sc, c, "tunnel metadata without TTL", EINVAL, execute(c, d, &x));
 	x.tunnel = 1;
+	make_frame(f, 7);
+	drain_upcalls(&s);
 	step(sc, c, "tunnel metadata", 0, execute(c, d, &x));
 	err = wait_action(&s, &c->f, f, &seen);
 	step(sc, c, "tunnel metadata: ACTION upcall", 0, err);
 	step(sc, c, "tunnel metadata: in the upcall's key", 0,
 	     check(!err && seen.tunnel));
+	step(sc, c, "tunnel metadata: frame and userdata", 0,
+	     check(!err && seen.frame_ok && seen.userdata_ok));
 	x.tunnel = 0;
 	x.in_port = -1;
+	make_frame(f, 8);
+	drain_upcalls(&s);
 	step(sc, c, "no in_port, userspace action", 0, execute(c, d, &x));
 	err = wait_action(&s, &c->f, f, &seen);
 	step(sc, c, "no in_port: ACTION upcall", 0, err);
 	step(sc, c, "no in_port: none in the upcall's key", 0,
-	     check(!err && seen.in_port == -1));
+	     check(!err && seen.frame_ok && seen.in_port == -1));
+	/* One upcall each: the next one is a sentinel's, not a repeat. */
+	make_frame(f, 0xef);
+	step(sc, c, "sentinel userspace action", 0, execute(c, d, &x));
+	err = wait_action(&s, &c->f, f, &seen);
+	step(sc, c, "no repeated upcall before the sentinel's", 0,
+	     check(!err && seen.frame_ok));
 	nlu_close(&s);
 }
 
@@ -500,6 +558,7 @@ TEST_F_TIMEOUT(execute, no_leak, 120)
 	struct dpc c;
 	int i, d;
 
+	run("mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug");
 	ASSERT_EQ(0, dp_module_load(DP_KVIRT));
 	ASSERT_EQ(0, dp_objects(base));
 	ASSERT_EQ(0, run_script(DP_KVIRT, &sc));

@@ -274,7 +274,7 @@ static void show_upcalls(void)
 
 TEST_F_TIMEOUT(ovs, bridge_ping_tcp_openflow, 600)
 {
-	long now[DP_N_OBJECTS];
+	long now[DP_N_OBJECTS] = { 0 };
 	int i;
 
 	STEP("start ovsdb-server and ovs-vswitchd",
@@ -310,14 +310,21 @@ TEST_F_TIMEOUT(ovs, bridge_ping_tcp_openflow, 600)
 		" -I %s/iperf3.pid --logfile %s/iperf3.log", self->dir,
 		self->dir));
 	/* The server needs a moment to listen: the first tries may fail. */
-	for (i = 0; i < 5 && sh(TCP_CLIENT); i++)
+	for (i = 0; i < 20 && sh(TCP_CLIENT); i++)
 		usleep(500 * 1000);
 	STEP("TCP (iperf3 for a second) passes", sh(TCP_CLIENT));
 
 	STEP("add an OpenFlow rule dropping TCP to " TCP_PORT,
 	     sh("ovs-ofctl add-flow " BR " priority=100,tcp,tp_dst="
 		TCP_PORT ",actions=drop" LOG));
+	/* The TCP megaflow from before goes once the revalidators ran. */
+	STEP("revalidators ran",
+	     sh("timeout 30 ovs-appctl revalidator/wait" LOG));
 	STEP("TCP is blocked", sh(TCP_CLIENT) ? 0 : -1);
+	/* By a kernel drop megaflow, not by some other failure. */
+	STEP("a drop megaflow for TCP to " TCP_PORT " counted the packets",
+	     poll_ok(10, "ovs-dpctl dump-flows 2>/dev/null | grep 'dst=" TCP_PORT
+		     "' | grep 'actions:drop' | grep -q 'packets:[1-9]'"));
 	STEP("ovs-dpctl dump-flows works",
 	     dump_flows(self->out, sizeof(self->out)));
 	EXPECT_NE(NULL, strstr(self->out, "dst=" TCP_PORT)) {
@@ -345,7 +352,7 @@ TEST_F_TIMEOUT(ovs, bridge_ping_tcp_openflow, 600)
 	if (variant->m != DP_KVIRT)
 		return;
 	remove_topology();
-	dp_objects_back(self->base, now, 5000);
+	EXPECT_TRUE(dp_objects_back(self->base, now, 5000));
 	for (i = 0; i < DP_N_OBJECTS; i++)
 		EXPECT_EQ(self->base[i], now[i])
 			TH_LOG("object count %d of %s", i,

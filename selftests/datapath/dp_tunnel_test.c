@@ -20,6 +20,7 @@
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <sched.h>
 #include <stdio.h>
@@ -71,6 +72,7 @@ struct result {
 
 struct env {
 	struct dpc c;
+	struct nlu up;		/* upcalls, apart from the requests' answers */
 	int dp_ifindex;
 	uint32_t tun_port[N_TUNS];
 	uint32_t local_port;
@@ -192,6 +194,59 @@ static bool arrives(int fd, const struct frame *f)
 	return false;
 }
 
+/*
+ * Whether @f arrives on @fd within 3 s whole, byte for byte, with a tag
+ * taken out of band (PACKET_AUXDATA) put back in.
+ */
+static bool arrives_whole(int fd, const struct frame *f)
+{
+	uint8_t buf[2048 + 4], cbuf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	struct iovec iov = { .iov_base = buf + 4, .iov_len = 2048 };
+	struct sockaddr_ll from;
+	struct msghdr mh = {
+		.msg_name = &from, .msg_namelen = sizeof(from),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct tpacket_auxdata *aux;
+	struct cmsghdr *cm;
+	uint8_t *at;
+	uint16_t tpid;
+	int one = 1, n;
+
+	if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)))
+		return false;
+	while (poll(&p, 1, 3000) > 0) {
+		mh.msg_namelen = sizeof(from);
+		mh.msg_controllen = sizeof(cbuf);
+		n = recvmsg(fd, &mh, MSG_DONTWAIT);
+		if (n < 12 || from.sll_pkttype == PACKET_OUTGOING)
+			continue;
+		at = buf + 4;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level != SOL_PACKET ||
+			    cm->cmsg_type != PACKET_AUXDATA)
+				continue;
+			aux = (struct tpacket_auxdata *)CMSG_DATA(cm);
+			if (!(aux->tp_status & TP_STATUS_VLAN_VALID))
+				continue;
+			tpid = aux->tp_status & TP_STATUS_VLAN_TPID_VALID ?
+			       aux->tp_vlan_tpid : 0x8100;
+			memmove(buf, buf + 4, 12);
+			buf[12] = tpid >> 8;
+			buf[13] = tpid;
+			buf[14] = aux->tp_vlan_tci >> 8;
+			buf[15] = aux->tp_vlan_tci;
+			at = buf;
+			n += 4;
+		}
+		if (n == f->len && !memcmp(at, f->data, n))
+			return true;
+	}
+	return false;
+}
+
 /* Drain what a socket has queued (ARP, earlier frames). */
 static void drain(int fd)
 {
@@ -225,7 +280,7 @@ static int wait_miss(struct env *e, const struct frame *f, char *key)
 	int err;
 
 	for (;;) {
-		err = nlu_recv_timeout(&e->c.s, &m, 3000);
+		err = nlu_recv_timeout(&e->up, &m, 3000);
 		if (err)
 			return err;
 		if (m.nh.nlmsg_type != e->c.f.packet.id ||
@@ -301,14 +356,17 @@ static int env_up(struct env *e, enum dp_module m)
 	err = dp_module_load(m) ?: dpc_open(&e->c);
 	if (err)
 		return err;
-	err = dp_new(&e->c, DP, e->c.s.portid,
+	err = nlu_open(&e->up);
+	if (err)
+		return err;
+	err = dp_new(&e->c, DP, e->up.portid,
 		     OVS_DP_F_UNALIGNED | OVS_DP_F_VPORT_PIDS, NULL);
 	if (err)
 		return err;
 	e->dp_ifindex = ifindex_of(DP);
 	for (i = 0; i < N_TUNS; i++) {
 		err = vport_new(&e->c, e->dp_ifindex, tuns[i].name,
-				OVS_VPORT_TYPE_NETDEV, e->c.s.portid, &rep);
+				OVS_VPORT_TYPE_NETDEV, e->up.portid, &rep);
 		if (err)
 			return err;
 		e->tun_port[i] = reply_u32(&rep, OVS_VPORT_ATTR_PORT_NO);
@@ -317,7 +375,7 @@ static int env_up(struct env *e, enum dp_module m)
 			return -EIO;
 	}
 	err = vport_new(&e->c, e->dp_ifindex, LOCAL, OVS_VPORT_TYPE_NETDEV,
-			e->c.s.portid, &rep);
+			e->up.portid, &rep);
 	if (err)
 		return err;
 	e->local_port = reply_u32(&rep, OVS_VPORT_ATTR_PORT_NO);
@@ -338,6 +396,8 @@ static void env_down(struct env *e)
 		dp_del(&e->c, DP);
 		dpc_close(&e->c);
 	}
+	if (e->up.fd > 0)
+		nlu_close(&e->up);
 }
 
 /* Attribute writers for keys, masks and tunnel nests. */
@@ -587,7 +647,7 @@ static void double_tag(struct env *e, struct result *r)
 	drain(e->local_pkt);
 	send_on(e->local_pkt, &f);
 	record(r, "two-tag flow forwards", "arrived %d",
-	       arrives(e->local_pkt, &f));
+	       arrives_whole(e->local_pkt, &f));
 	flow_del(e, 0x50);
 }
 
@@ -849,21 +909,6 @@ static void negatives(struct env *e, struct result *r)
 	bad_set(e, r, "masked set(tunnel)", 64, UNDERLAY_NS, true);
 }
 
-static long long count_objects(const char *what)
-{
-	FILE *f = fopen("/sys/kernel/debug/kvirt_dp/objects", "r");
-	char name[32];
-	long long n, v = -1;
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%31s %lld", name, &n) == 2)
-		if (!strcmp(name, what))
-			v = n;
-	fclose(f);
-	return v;
-}
-
 static int run_script(enum dp_module m, struct result *r)
 {
 	struct env e;
@@ -900,16 +945,14 @@ FIXTURE_TEARDOWN(tunnel)
 /* Slow ip(8) runs under TCG and two module loads: minutes, not seconds. */
 TEST_F_TIMEOUT(tunnel, same_as_openvswitch, 540)
 {
-	static const char *const kinds[] = { "datapaths", "vports", "flows",
-					     "masks", "actions" };
-	long long before[5], after[5];
-	int i, tries;
+	long before[DP_N_OBJECTS], after[DP_N_OBJECTS] = { 0 };
+	int i;
 
 	ASSERT_EQ(0, setup_net());
+	run("mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug");
 	ASSERT_EQ(0, run_script(DP_OVS, &ovs));
 	ASSERT_EQ(0, dp_module_load(DP_KVIRT));
-	for (i = 0; i < 5; i++)
-		before[i] = count_objects(kinds[i]);
+	ASSERT_EQ(0, dp_objects(before));
 	ASSERT_EQ(0, run_script(DP_KVIRT, &kvirt));
 	ASSERT_EQ(ovs.n, kvirt.n);
 	for (i = 0; i < ovs.n; i++) {
@@ -938,14 +981,8 @@ TEST_F_TIMEOUT(tunnel, same_as_openvswitch, 540)
 				       kvirt.text[i]);
 	}
 	/* Everything the script made is gone, after RCU. */
-	for (tries = 0; tries < 30; tries++) {
-		for (i = 0; i < 5; i++)
-			after[i] = count_objects(kinds[i]);
-		if (!memcmp(before, after, sizeof(before)))
-			break;
-		usleep(100 * 1000);
-	}
-	for (i = 0; i < 5; i++)
+	EXPECT_TRUE(dp_objects_back(before, after, 5000));
+	for (i = 0; i < DP_N_OBJECTS; i++)
 		EXPECT_EQ(before[i], after[i]) TH_LOG("objects line %d", i);
 	EXPECT_EQ(0, dp_module_unload(DP_OVS));
 }
